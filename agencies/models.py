@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.db import models
+
+
+class AgencyLevel(models.TextChoices):
+    CITY = "city", "市级"
+    DISTRICT = "district", "区县"
+    TOWN = "town", "镇街"
+    DEPARTMENT = "department", "部门"
+
+
+class Agency(models.Model):
+    """An administrative agency (行政机关) answering requests; agencies form a tree."""
+
+    code = models.CharField("机关代码", max_length=40, unique=True)
+    name = models.CharField("机关名称", max_length=200)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级机关", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    level = models.CharField("层级", max_length=20, choices=AgencyLevel.choices)
+    address = models.CharField("地址", max_length=300, blank=True)
+    postcode = models.CharField("邮政编码", max_length=6, blank=True)
+    phone = models.CharField("联系电话", max_length=40, blank=True)
+    review_body = models.CharField("行政复议机关", max_length=200, blank=True)
+    court = models.CharField("管辖法院", max_length=200, blank=True)
+    letter_prefix = models.CharField(
+        "文号前缀", max_length=60, blank=True, help_text="如“淄政办信复”；空则用机关名称简称"
+    )
+
+    class Meta:
+        verbose_name = "机关"
+        verbose_name_plural = "机关"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", "登记员"
+    HANDLER = "handler", "承办人"
+    APPROVER = "approver", "审核人"
+    SUPERVISOR = "supervisor", "政务公开办"
+    AUDITOR = "auditor", "律师/评估人"
+    ADMINISTRATOR = "administrator", "系统管理员"
+
+
+class Membership(models.Model):
+    """A user holds a role in one agency. A supervisor's role reaches the agency's subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = "岗位"
+        verbose_name_plural = "岗位"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.agency.name} · {self.get_role_display()}"

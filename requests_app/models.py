@@ -1,0 +1,410 @@
+"""Cases (依申请公开申请), their append-only history and the clock events behind deadlines.
+
+The workflow state is protected: only the transition methods below change it, and only the
+services in `requests_app.services` call them (with locking, permission and history)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from agencies.models import Agency
+
+from .outcomes import OUTCOME_KEYS, ApplicantType, Outcome
+from . import rules
+
+
+class CaseState(models.TextChoices):
+    RECEIVED = "received", "已登记"
+    SUPPLEMENT = "supplement", "待补正"
+    CONSULTING = "consulting", "征求意见中"
+    FEE_PENDING = "fee_pending", "待缴费"
+    DRAFTING = "drafting", "拟稿中"
+    REVIEW = "review", "待审核"
+    CLOSED = "closed", "已办结"
+    VOID = "void", "已作废"
+
+
+OPEN_STATES = [
+    CaseState.RECEIVED,
+    CaseState.SUPPLEMENT,
+    CaseState.CONSULTING,
+    CaseState.FEE_PENDING,
+    CaseState.DRAFTING,
+    CaseState.REVIEW,
+]
+WORKING_STATES = [CaseState.RECEIVED, CaseState.DRAFTING]
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "网上申请"
+    EMAIL = "email", "电子邮件"
+    FAX = "fax", "传真"
+    MAIL_SIGNED = "mail_signed", "邮寄（需签收）"
+    MAIL_ORDINARY = "mail_ordinary", "平信（无需签收）"
+    IN_PERSON = "in_person", "当面提交"
+
+
+class DeliveryMethod(models.TextChoices):
+    POST = "post", "邮寄"
+    EMAIL = "email", "电子邮件"
+    IN_PERSON = "in_person", "当面领取"
+    PORTAL = "portal", "网上下载"
+
+
+class InformationForm(models.TextChoices):
+    PAPER = "paper", "纸质"
+    ELECTRONIC = "electronic", "电子"
+    VIEWING = "viewing", "查阅、抄录"
+    ANY = "any", "不限"
+
+
+class ExtensionState(models.TextChoices):
+    NONE = "none", "未申请"
+    REQUESTED = "requested", "待审批"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "未批准"
+
+
+class Case(FSMModelMixin, models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    tracking_code = models.CharField("查询码", max_length=16, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, verbose_name="受理机关", on_delete=models.PROTECT, related_name="cases")
+    year = models.PositiveIntegerField("登记年度")
+    case_no = models.CharField("案件编号", max_length=40)
+
+    # Intake: the dates that fix the statutory receipt date (Art. 31).
+    channel = models.CharField("申请渠道", max_length=20, choices=Channel.choices)
+    submitted_on = models.DateField("提交/到达日期", null=True, blank=True)
+    signed_on = models.DateField("签收日期", null=True, blank=True)
+    mail_tracking_number = models.CharField("邮件单号", max_length=40, blank=True)
+    confirmed_on = models.DateField("确认收到日期", null=True, blank=True)
+    received_on = models.DateField("收到申请之日", db_index=True)
+
+    applicant_type = models.CharField("申请人类型", max_length=30, choices=ApplicantType.choices)
+    applicant_name = models.CharField("申请人姓名/名称", max_length=200)
+    applicant_id_number = models.CharField("身份证号码", max_length=18, blank=True)
+    applicant_credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    applicant_phone = models.CharField("联系电话", max_length=40, blank=True)
+    applicant_email = models.EmailField("电子邮箱", blank=True)
+    applicant_address = models.CharField("通信地址", max_length=300, blank=True)
+    applicant_postcode = models.CharField("邮政编码", max_length=6, blank=True)
+    delivery_method = models.CharField(
+        "答复送达方式", max_length=20, choices=DeliveryMethod.choices, default=DeliveryMethod.POST
+    )
+    content = models.TextField("申请内容")
+    information_form = models.CharField(
+        "信息形式要求", max_length=20, choices=InformationForm.choices, default=InformationForm.ANY
+    )
+
+    state = FSMField("状态", default=CaseState.RECEIVED, choices=CaseState.choices, protected=True, db_index=True)
+    outcome = models.CharField("办理结果", max_length=60, choices=Outcome.choices, blank=True)
+    proposed_outcome = models.CharField("拟办结果", max_length=60, choices=Outcome.choices, blank=True)
+    closed_on = models.DateField("办结日期", null=True, blank=True, db_index=True)
+    answered_on_the_spot = models.BooleanField("当场答复", default=False)
+    on_the_spot_note = models.CharField("当场答复方式", max_length=300, blank=True)
+
+    # Derived from the clock events and the calendar as it stands; recomputed, never typed.
+    reply_due = models.DateField("答复期限", null=True, blank=True, db_index=True)
+    deadline_provisional = models.BooleanField("期限为暂定", default=False)
+    clock_stopped = models.BooleanField("计时中止", default=False)
+
+    supplement_requested_on = models.DateField("补正告知日期", null=True, blank=True)
+    supplement_due = models.DateField("补正期限", null=True, blank=True)
+    supplement_missing = models.TextField("需补正事项", blank=True)
+
+    extension_state = FSMField(
+        "延期", default=ExtensionState.NONE, choices=ExtensionState.choices, protected=True
+    )
+    extension_days = models.PositiveSmallIntegerField("延期工作日数", default=0)
+    extension_reason = models.TextField("延期理由", blank=True)
+
+    fee_amount = models.DecimalField("信息处理费（元）", max_digits=10, decimal_places=2, null=True, blank=True)
+    fee_notice_received_on = models.DateField("收费通知送达日", null=True, blank=True)
+    fee_payment_due = models.DateField("缴费期限", null=True, blank=True)
+    fee_receipt_no = models.CharField("财政票据号", max_length=60, blank=True)
+    fee_paid_on = models.DateField("缴费日期", null=True, blank=True)
+
+    void_reason = models.TextField("作废原因", blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="承办人", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="handled_cases",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        verbose_name = "案件"
+        verbose_name_plural = "案件"
+        ordering = ["reply_due", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "case_no"], name="case_no_unique_per_agency"),
+            models.CheckConstraint(
+                name="case_outcome_iff_closed",
+                condition=(
+                    Q(state="closed", closed_on__isnull=False) & ~Q(outcome="")
+                    | Q(state__in=[s.value for s in OPEN_STATES], outcome="", closed_on__isnull=True)
+                    | Q(state="void")
+                ),
+            ),
+            models.CheckConstraint(
+                name="case_outcome_known_key", condition=Q(outcome="") | Q(outcome__in=OUTCOME_KEYS)
+            ),
+            models.CheckConstraint(
+                name="case_closed_not_before_received",
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("received_on")),
+            ),
+            models.CheckConstraint(name="case_extension_at_most_20", condition=Q(extension_days__lte=20)),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "state", "reply_due"], name="case_worklist_idx"),
+            models.Index(fields=["agency", "closed_on"], name="case_agency_closed_idx"),
+            models.Index(fields=["agency", "received_on"], name="case_agency_received_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_no} {self.applicant_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    # --- transitions: only fields of this row; side effects live in the services ---------
+
+    @transition(field=state, source=[CaseState.RECEIVED, CaseState.DRAFTING], target=CaseState.SUPPLEMENT,
+                conditions=[rules.supplement_not_yet_requested])
+    def request_supplement(self, *, on, due, missing):
+        """补正告知 (Art. 30): once, within 7 working days of receipt, saying what is missing."""
+        self.supplement_requested_on, self.supplement_due, self.supplement_missing = on, due, missing
+
+    @transition(field=state, source=CaseState.SUPPLEMENT, target=CaseState.RECEIVED)
+    def record_supplement(self, *, on):
+        """收到补正 (Art. 31(4)): the supplemented request's arrival becomes the receipt date."""
+
+    @transition(field=state, source=CaseState.SUPPLEMENT, target=CaseState.CLOSED)
+    def deem_abandoned(self, *, on):
+        """视为放弃 (Art. 30): no supplement in time without good reason."""
+        self.outcome, self.closed_on = Outcome.NO_SUPPLEMENT, on
+
+    @transition(field=state, source=WORKING_STATES, target=CaseState.CONSULTING)
+    def start_consultation(self, *, on):
+        """征求第三方/其他机关意见 (Art. 32, 34): the clock stops (Art. 33 para 3)."""
+        self.clock_stopped = True
+
+    @transition(field=state, source=CaseState.CONSULTING, target=CaseState.DRAFTING)
+    def finish_consultation(self, *, on):
+        """意见已收到或期满 (Art. 32): the clock runs again."""
+        self.clock_stopped = False
+
+    @transition(field=state, source=WORKING_STATES, target=CaseState.FEE_PENDING)
+    def issue_fee_notice(self, *, on, amount, payment_due):
+        """收费通知 (国办函〔2020〕109号): the clock stops until payment."""
+        self.fee_amount, self.fee_notice_received_on, self.fee_payment_due = amount, on, payment_due
+        self.clock_stopped = True
+
+    @transition(field=state, source=CaseState.FEE_PENDING, target=CaseState.DRAFTING)
+    def record_fee_payment(self, *, on, receipt_no):
+        """缴费 (国办函〔2020〕109号): payment recorded with its fiscal receipt; clock resumes."""
+        self.fee_paid_on, self.fee_receipt_no = on, receipt_no
+        self.clock_stopped = False
+
+    @transition(field=state, source=CaseState.FEE_PENDING, target=CaseState.CLOSED)
+    def close_fee_unpaid(self, *, on):
+        """逾期未缴费 (国办函〔2020〕109号): deemed abandoned."""
+        self.outcome, self.closed_on, self.clock_stopped = Outcome.FEE_UNPAID, on, False
+
+    @transition(field=state, source=CaseState.RECEIVED, target=CaseState.DRAFTING)
+    def start_drafting(self):
+        """承办人开始拟写答复 (Art. 33)."""
+
+    @transition(field=state, source=CaseState.DRAFTING, target=CaseState.REVIEW)
+    def submit_for_approval(self, *, outcome):
+        """拟办意见提交审核 (Art. 36–39 decision proposed)."""
+        self.proposed_outcome = outcome
+
+    @transition(field=state, source=CaseState.REVIEW, target=CaseState.DRAFTING)
+    def return_for_revision(self):
+        """审核退回修改."""
+
+    @transition(field=state, source=CaseState.REVIEW, target=CaseState.CLOSED)
+    def approve_and_close(self, *, on, outcome):
+        """审核通过并答复 (Art. 33, 36): the case closes with exactly one outcome."""
+        self.outcome, self.closed_on = outcome, on
+
+    @transition(field=state, source=[CaseState.RECEIVED, CaseState.DRAFTING], target=CaseState.CLOSED)
+    def answer_on_the_spot(self, *, on, outcome, note):
+        """当场答复 (Art. 33 para 1)."""
+        self.outcome, self.closed_on = outcome, on
+        self.answered_on_the_spot, self.on_the_spot_note = True, note
+
+    @transition(field=state, source=OPEN_STATES, target=CaseState.CLOSED)
+    def withdraw(self, *, on):
+        """申请人撤回申请: closes as 其他处理 (other.other)."""
+        self.outcome, self.closed_on, self.clock_stopped = Outcome.OTHER, on, False
+
+    @transition(field=state, source=[*OPEN_STATES, CaseState.CLOSED], target=CaseState.VOID)
+    def void(self, *, reason, by, at):
+        """登记错误作废: not a request at all; counted nowhere, never deleted."""
+        self.void_reason, self.voided_by, self.voided_at = reason, by, at
+
+    # --- extension (Art. 33 para 2): its own small state machine -------------------------
+
+    @transition(field=extension_state, source=[ExtensionState.NONE, ExtensionState.REFUSED],
+                target=ExtensionState.REQUESTED, conditions=[rules.case_is_open_and_running])
+    def request_extension(self, *, days, reason):
+        """延期申请 (Art. 33 para 2): at most 20 working days, once."""
+        self.extension_days, self.extension_reason = days, reason
+
+    @transition(field=extension_state, source=ExtensionState.REQUESTED, target=ExtensionState.APPROVED,
+                conditions=[rules.case_is_open])
+    def approve_extension(self):
+        """延期经政府信息公开工作机构负责人同意 (Art. 33 para 2)."""
+
+    @transition(field=extension_state, source=ExtensionState.REQUESTED, target=ExtensionState.REFUSED)
+    def refuse_extension(self):
+        """延期未获同意."""
+        self.extension_days = 0
+
+
+class EventKind(models.TextChoices):
+    REGISTERED = "registered", "登记"
+    TRANSITION = "transition", "流转"
+    EDIT = "edit", "修改"
+    IMPORTED = "imported", "导入"
+    DEADLINE_CHANGED = "deadline_changed", "期限变更"
+    LETTER = "letter", "文书"
+    NOTE = "note", "备注"
+    CORRECTION = "correction", "发布后更正"
+    CHALLENGE = "challenge", "复议诉讼"
+    ATTACHMENT = "attachment", "附件"
+
+
+class CaseEvent(models.Model):
+    """Append-only history: every transition, edit, import, letter and deadline change."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    transition = models.CharField(max_length=40, blank=True)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    reason = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "案件历史"
+        verbose_name_plural = "案件历史"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.transition}"
+
+
+class ClockKind(models.TextChoices):
+    RECEIPT = "receipt", "收到申请"
+    RESTART = "restart", "收到补正，重新起算"
+    PAUSE = "pause", "中止计时"
+    RESUME = "resume", "恢复计时"
+    EXTENSION = "extension", "批准延期"
+
+
+class ClockEvent(models.Model):
+    """The facts a deadline is derived from (never a frozen due date)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="clock_events")
+    kind = models.CharField(max_length=20, choices=ClockKind.choices)
+    on = models.DateField()
+    days = models.PositiveSmallIntegerField(default=0)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "计时事件"
+        verbose_name_plural = "计时事件"
+        ordering = ["on", "id"]
+
+
+class CaseNumberCounter(models.Model):
+    """Last case sequence issued per agency and year; numbers are never reused."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="case_counter_unique")]
+
+
+class ChallengeKind(models.TextChoices):
+    REVIEW = "review", "行政复议"
+    LITIGATION_DIRECT = "litigation_direct", "未经复议直接起诉"
+    LITIGATION_AFTER_REVIEW = "litigation_after_review", "复议后起诉"
+
+
+class ChallengeResult(models.TextChoices):
+    UPHELD = "upheld", "结果维持"
+    CORRECTED = "corrected", "结果纠正"
+    OTHER = "other", "其他结果"
+    PENDING = "pending", "尚未审结"
+
+
+class LegalChallenge(models.Model):
+    """An administrative review or lawsuit about a case (table four)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="challenges")
+    kind = models.CharField("类型", max_length=30, choices=ChallengeKind.choices)
+    filed_on = models.DateField("申请/起诉日期")
+    result = models.CharField("结果", max_length=20, choices=ChallengeResult.choices, default=ChallengeResult.PENDING)
+    concluded_on = models.DateField("审结日期", null=True, blank=True)
+    note = models.TextField("备注", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "行政复议/诉讼"
+        verbose_name_plural = "行政复议/诉讼"
+        ordering = ["filed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="challenge_concluded_iff_result",
+                condition=Q(result="pending", concluded_on__isnull=True)
+                | (~Q(result="pending") & Q(concluded_on__isnull=False)),
+            ),
+        ]
+
+
+class AttachmentKind(models.TextChoices):
+    LETTER_SCAN = "letter_scan", "申请书扫描件"
+    ENVELOPE = "envelope", "信封扫描件"
+    IDENTITY = "identity", "身份证明"
+    SUPPLEMENT = "supplement", "补正材料"
+    OTHER = "other", "其他"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField("类型", max_length=20, choices=AttachmentKind.choices)
+    file = models.FileField("文件", upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"

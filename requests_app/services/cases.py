@@ -1,0 +1,578 @@
+"""Every write to a case goes through these services: lock the row, check the role, run the
+transition, record the clock events, refresh the cached deadline, write the history — all in
+one transaction. Side effects (letters, notifications) are scheduled after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+from django_fsm_log.helpers import FSMLogDescriptor
+
+from agencies.models import Agency
+from agencies.selectors import user_has_role
+from workcalendar.selectors import calendar_get
+
+from .. import rules
+from ..models import (
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    CaseState,
+    ClockEvent,
+    ClockKind,
+    EventKind,
+)
+from ..outcomes import Outcome
+from ..rules import RuleViolation
+from .deadlines import case_deadline_refresh
+from .intake import intake_clean
+
+
+class CaseConflict(RuleViolation):
+    """Somebody else changed the case first (stale version or a state that moved on)."""
+
+
+class ActionNotPermitted(RuleViolation):
+    """The user's role in the case's agency does not allow the action."""
+
+
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def tracking_code_new() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(12))
+
+
+def case_number_next(*, agency: Agency, year: int) -> tuple[int, str]:
+    """The next case number of the agency and year; numbers are never reused (row-locked)."""
+    CaseNumberCounter.objects.bulk_create(
+        [CaseNumberCounter(agency=agency, year=year, last=0)], ignore_conflicts=True
+    )
+    counter = CaseNumberCounter.objects.select_for_update().get(agency=agency, year=year)
+    while True:
+        counter.last += 1
+        case_no = f"{year}-{counter.last:04d}"
+        if not Case.objects.filter(agency=agency, case_no=case_no).exists():
+            break
+    counter.save(update_fields=["last"])
+    return counter.last, case_no
+
+
+def _check_role(by, agency_id: int, action: str) -> None:
+    if by is None or not user_has_role(by, agency_id, rules.TRANSITION_ROLES[action]):
+        raise ActionNotPermitted(rules.MSG_NOT_PERMITTED)
+
+
+@transaction.atomic
+def case_register(
+    *,
+    agency: Agency,
+    by,
+    data: dict[str, Any],
+    today: dt.date | None = None,
+) -> Case:
+    """登记 (Art. 29–31): validate, number, store the receipt clock event and the deadline."""
+    _check_role(by, agency.id, "register")
+    today = today or timezone.localdate()
+    cleaned = intake_clean(data, today=today)
+    return case_create(agency=agency, by=by, cleaned=cleaned, event_kind=EventKind.REGISTERED)
+
+
+def case_create(
+    *,
+    agency: Agency,
+    by,
+    cleaned: dict[str, Any],
+    event_kind: str,
+    reason: str = "",
+    case_no: str = "",
+) -> Case:
+    """Create an open case from cleaned intake values (callers validate and check roles)."""
+    received_on: dt.date = cleaned["received_on"]
+    if not case_no:
+        _, case_no = case_number_next(agency=agency, year=received_on.year)
+    fields = {k: v for k, v in cleaned.items() if k in _CASE_FIELDS}
+    case = Case(
+        agency=agency,
+        year=received_on.year,
+        case_no=case_no,
+        tracking_code=tracking_code_new(),
+        created_by=by,
+        **fields,
+    )
+    case.save()
+    ClockEvent.objects.create(case=case, kind=ClockKind.RECEIPT, on=received_on)
+    case_deadline_refresh(case)
+    case.save(update_fields=["reply_due", "deadline_provisional", "clock_stopped"])
+    CaseEvent.objects.create(
+        case=case,
+        kind=event_kind,
+        actor=by,
+        to_state=case.state,
+        reason=reason,
+        changes={"received_on": received_on.isoformat(), "reply_due": _iso(case.reply_due)},
+    )
+    return case
+
+
+_CASE_FIELDS = {f.name for f in Case._meta.get_fields() if getattr(f, "concrete", False)}
+
+
+# --- field edits ---------------------------------------------------------------------------
+EDITABLE_FIELDS = [
+    "applicant_name", "applicant_id_number", "applicant_credit_code", "applicant_phone",
+    "applicant_email", "applicant_address", "applicant_postcode", "delivery_method",
+    "content", "information_form", "applicant_type",
+]
+
+
+@transaction.atomic
+def case_update(
+    *, case_id: int, by, changes: dict[str, Any], reason: str, expected_version: int | None = None
+) -> Case:
+    """Edit registration fields; every change is in the history with old and new values."""
+    case = _lock(case_id, expected_version)
+    _check_role(by, case.agency_id, "edit")
+    if case.state == CaseState.VOID:
+        raise RuleViolation("已作废的案件不能修改")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise RuleViolation(f"不能修改的字段：{', '.join(sorted(unknown))}", sorted(unknown)[0])
+    current = {name: getattr(case, name) for name in EDITABLE_FIELDS}
+    # Reuse the intake rules on the whole, edited record.
+    probe = {**current, **changes, "channel": case.channel, "submitted_on": case.submitted_on,
+             "signed_on": case.signed_on, "confirmed_on": case.confirmed_on,
+             "mail_tracking_number": case.mail_tracking_number}
+    cleaned = intake_clean(probe, today=timezone.localdate(), strict_identity=False)
+    diff = {
+        name: [current[name], cleaned[name]]
+        for name in changes
+        if cleaned[name] != current[name]
+    }
+    if not diff:
+        return case
+    if not reason.strip():
+        raise RuleViolation(rules.MSG_REASON_REQUIRED, "reason")
+    for name, (_, new) in diff.items():
+        setattr(case, name, new)
+    case.version += 1
+    case.save(update_fields=[*diff, "version", "updated_at"])
+    CaseEvent.objects.create(case=case, kind=EventKind.EDIT, actor=by, reason=reason, changes=diff)
+    return case
+
+
+# --- transitions ---------------------------------------------------------------------------
+def _lock(case_id: int, expected_version: int | None) -> Case:
+    case = Case.objects.select_for_update().select_related("agency").get(pk=case_id)
+    if expected_version is not None and case.version != expected_version:
+        raise CaseConflict(rules.MSG_CONFLICT)
+    return case
+
+
+def _refusal(case: Case, action: str) -> RuleViolation:
+    """Why the FSM refuses the action now: wrong state (a conflict) or a failed guard."""
+    method = getattr(case, action)
+    meta = method._django_fsm
+    field_state = getattr(case, meta.field.name)
+    transition = meta.get_transition(field_state)
+    if transition is None:
+        state_label = dict(meta.field.choices).get(field_state, field_state)
+        return CaseConflict(
+            rules.MSG_WRONG_STATE.format(state=state_label, action=rules.TRANSITION_LABELS[action])
+        )
+    for condition in transition.conditions:
+        if not condition(case):
+            return RuleViolation(getattr(condition, "message", "不满足办理条件"))
+    return RuleViolation("不满足办理条件")
+
+
+ClockSpec = list[tuple[str, dt.date, int, str]]
+
+
+def case_act(
+    *,
+    case_id: int,
+    by,
+    action: str,
+    reason: str = "",
+    expected_version: int | None = None,
+    check: Callable[[Case], None] | None = None,
+    kwargs: dict[str, Any] | Callable[[Case], dict[str, Any]] | None = None,
+    clock: ClockSpec | Callable[[Case], ClockSpec] | None = None,
+    after_commit: Callable[[Case], None] | None = None,
+) -> Case:
+    """Run one transition: lock, permission, guards, transition, clock, deadline, history."""
+    with transaction.atomic():
+        case = _lock(case_id, expected_version)
+        _check_role(by, case.agency_id, action)
+        method = getattr(case, action)
+        if not can_proceed(method):
+            raise _refusal(case, action)
+        if check:
+            check(case)
+        if callable(kwargs):
+            kwargs = kwargs(case)
+        if callable(clock):
+            clock = clock(case)
+        field_name = method._django_fsm.field.name
+        source = getattr(case, field_name)
+        with FSMLogDescriptor(case, "by", by), FSMLogDescriptor(case, "description", reason):
+            method(**(kwargs or {}))
+        for kind, on, days, note in clock or []:
+            ClockEvent.objects.create(case=case, kind=kind, on=on, days=days, note=note)
+        old_due = case.reply_due
+        if case.is_open:
+            case_deadline_refresh(case)
+        else:
+            case.clock_stopped = False
+        case.version += 1
+        case.save()
+        CaseEvent.objects.create(
+            case=case,
+            kind=EventKind.TRANSITION,
+            transition=action,
+            from_state=source,
+            to_state=getattr(case, field_name),
+            actor=by,
+            reason=reason,
+            changes=_transition_changes(kwargs, old_due, case),
+        )
+        if after_commit:
+            transaction.on_commit(lambda: after_commit(case))
+    return case
+
+
+def _transition_changes(kwargs, old_due, case: Case) -> dict:
+    changes = {k: _jsonable(v) for k, v in (kwargs or {}).items() if k not in ("by", "at")}
+    if old_due != case.reply_due:
+        changes["reply_due"] = [_iso(old_due), _iso(case.reply_due)]
+    return changes
+
+
+def _jsonable(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _on(on: dt.date | None) -> dt.date:
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise RuleViolation(rules.MSG_DATE_FUTURE, "on")
+    return on
+
+
+def _not_before(on: dt.date, earlier: dt.date | None, what: str) -> None:
+    if earlier and on < earlier:
+        raise RuleViolation(rules.MSG_DATE_BEFORE.format(what=what, date=earlier), "on")
+
+
+def _current_receipt(case: Case) -> dt.date:
+    latest = case.clock_events.filter(kind__in=[ClockKind.RECEIPT, ClockKind.RESTART]).order_by("-on").first()
+    return latest.on if latest else case.received_on
+
+
+def case_request_supplement(
+    *, case_id: int, by, missing: str, due: dt.date, on: dt.date | None = None,
+    reason: str = "", expected_version: int | None = None,
+) -> Case:
+    """补正告知 (Art. 30): once, within 7 working days of receipt, what is missing and by when."""
+    on = _on(on)
+
+    def check(case: Case) -> None:
+        if not missing.strip():
+            raise RuleViolation(rules.MSG_SUPPLEMENT_MISSING, "missing")
+        _not_before(on, case.received_on, "收到申请之日")
+        calendar = calendar_get(covering=due)
+        used = calendar.working_days_between(case.received_on, on)
+        if used > rules.SUPPLEMENT_WINDOW_DAYS:
+            raise RuleViolation(rules.MSG_SUPPLEMENT_LATE.format(days=used), "on")
+        if due <= on:
+            raise RuleViolation(rules.MSG_SUPPLEMENT_DUE_BEFORE, "due")
+
+    return case_act(
+        case_id=case_id, by=by, action="request_supplement", reason=reason or missing,
+        expected_version=expected_version, check=check,
+        kwargs={"on": on, "due": due, "missing": missing.strip()},
+        clock=[(ClockKind.PAUSE, on, 0, "补正告知，等待申请人补正")],
+    )
+
+
+def case_record_supplement(
+    *, case_id: int, by, on: dt.date | None = None, reason: str = "", expected_version: int | None = None
+) -> Case:
+    """收到补正 (Art. 30, 31): the reply period restarts from the day the supplement arrives."""
+    on = _on(on)
+
+    def check(case: Case) -> None:
+        _not_before(on, case.supplement_requested_on, "补正告知日期")
+
+    return case_act(
+        case_id=case_id, by=by, action="record_supplement", reason=reason or "申请人已补正",
+        expected_version=expected_version, check=check, kwargs={"on": on},
+        clock=[(ClockKind.RESTART, on, 0, "收到补正")],
+    )
+
+
+def case_deem_abandoned(
+    *, case_id: int, by, on: dt.date | None = None, reason: str = "", expected_version: int | None = None
+) -> Case:
+    """视为放弃 (Art. 30): only after the supplement period has passed."""
+    on = _on(on)
+
+    def check(case: Case) -> None:
+        if case.supplement_due and on <= case.supplement_due:
+            raise RuleViolation(rules.MSG_SUPPLEMENT_NOT_DUE.format(due=case.supplement_due), "on")
+
+    return case_act(
+        case_id=case_id, by=by, action="deem_abandoned", reason=reason or "申请人逾期未补正",
+        expected_version=expected_version, check=check, kwargs={"on": on},
+    )
+
+
+def case_start_consultation(
+    *, case_id: int, by, party: str, on: dt.date | None = None, reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """征求意见 (Art. 32, 34): the clock stops while the third party or agency answers."""
+    on = _on(on)
+    if not party.strip():
+        raise RuleViolation("请填写征求意见的对象", "party")
+
+    def check(case: Case) -> None:
+        _not_before(on, _current_receipt(case), "收到申请之日")
+
+    return case_act(
+        case_id=case_id, by=by, action="start_consultation", reason=reason or f"征求{party}意见",
+        expected_version=expected_version, check=check, kwargs={"on": on},
+        clock=[(ClockKind.PAUSE, on, 0, f"征求{party.strip()}意见")],
+    )
+
+
+def case_finish_consultation(
+    *, case_id: int, by, on: dt.date | None = None, reason: str = "", expected_version: int | None = None
+) -> Case:
+    on = _on(on)
+
+    def check(case: Case) -> None:
+        paused = case.clock_events.filter(kind=ClockKind.PAUSE).order_by("-on").first()
+        _not_before(on, paused.on if paused else None, "征求意见之日")
+
+    return case_act(
+        case_id=case_id, by=by, action="finish_consultation", reason=reason or "意见已收回",
+        expected_version=expected_version, check=check, kwargs={"on": on},
+        clock=[(ClockKind.RESUME, on, 0, "征求意见结束")],
+    )
+
+
+def case_issue_fee_notice(
+    *, case_id: int, by, amount: Decimal, on: dt.date | None = None, reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """收费通知: the applicant pays within 20 working days from the day after receipt."""
+    on = _on(on)
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise RuleViolation(rules.MSG_FEE_AMOUNT, "amount")
+    payment_due = calendar_get(covering=on + dt.timedelta(days=90)).add_working_days(on, rules.FEE_PAYMENT_DAYS)
+
+    def check(case: Case) -> None:
+        _not_before(on, _current_receipt(case), "收到申请之日")
+
+    return case_act(
+        case_id=case_id, by=by, action="issue_fee_notice", reason=reason or f"收费 {amount} 元",
+        expected_version=expected_version, check=check,
+        kwargs={"on": on, "amount": amount, "payment_due": payment_due},
+        clock=[(ClockKind.PAUSE, on, 0, "等待缴纳信息处理费")],
+    )
+
+
+def case_record_fee_payment(
+    *, case_id: int, by, receipt_no: str, on: dt.date | None = None, reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    on = _on(on)
+    if not receipt_no.strip():
+        raise RuleViolation(rules.MSG_RECEIPT_NO, "receipt_no")
+
+    def check(case: Case) -> None:
+        _not_before(on, case.fee_notice_received_on, "收费通知日期")
+
+    return case_act(
+        case_id=case_id, by=by, action="record_fee_payment", reason=reason or "已缴费",
+        expected_version=expected_version, check=check,
+        kwargs={"on": on, "receipt_no": receipt_no.strip()},
+        clock=[(ClockKind.RESUME, on, 0, "已缴费")],
+    )
+
+
+def case_close_fee_unpaid(
+    *, case_id: int, by, on: dt.date | None = None, reason: str = "", expected_version: int | None = None
+) -> Case:
+    on = _on(on)
+
+    def check(case: Case) -> None:
+        if case.fee_payment_due and on <= case.fee_payment_due:
+            raise RuleViolation(rules.MSG_FEE_NOT_DUE.format(due=case.fee_payment_due), "on")
+
+    return case_act(
+        case_id=case_id, by=by, action="close_fee_unpaid", reason=reason or "逾期未缴费",
+        expected_version=expected_version, check=check, kwargs={"on": on},
+    )
+
+
+def case_start_drafting(*, case_id: int, by, reason: str = "", expected_version: int | None = None) -> Case:
+    return case_act(
+        case_id=case_id, by=by, action="start_drafting", reason=reason, expected_version=expected_version
+    )
+
+
+def _outcome_for_decision(case: Case, outcome: str) -> None:
+    rules.outcome_check(outcome)
+    if outcome in (Outcome.NO_SUPPLEMENT, Outcome.FEE_UNPAID):
+        raise RuleViolation(rules.MSG_OUTCOME_OWN_PATH.format(key=outcome), "outcome")
+    if outcome == Outcome.STILL_UNCLEAR and case.supplement_requested_on is None:
+        raise RuleViolation(rules.MSG_OUTCOME_NEEDS_SUPPLEMENT, "outcome")
+
+
+def case_submit_for_approval(
+    *, case_id: int, by, outcome: str, reason: str = "", expected_version: int | None = None
+) -> Case:
+    return case_act(
+        case_id=case_id, by=by, action="submit_for_approval", reason=reason,
+        expected_version=expected_version, check=lambda case: _outcome_for_decision(case, outcome),
+        kwargs={"outcome": outcome},
+    )
+
+
+def case_return_for_revision(*, case_id: int, by, reason: str, expected_version: int | None = None) -> Case:
+    if not reason.strip():
+        raise RuleViolation(rules.MSG_REASON_REQUIRED, "reason")
+    return case_act(
+        case_id=case_id, by=by, action="return_for_revision", reason=reason, expected_version=expected_version
+    )
+
+
+def case_approve_and_close(
+    *, case_id: int, by, outcome: str | None = None, on: dt.date | None = None, reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """审核通过并答复 (Art. 33, 36): closes with the proposed (or the approver's) outcome."""
+    on = _on(on)
+
+    def check(case: Case) -> None:
+        _outcome_for_decision(case, outcome or case.proposed_outcome)
+        _not_before(on, case.received_on, "收到申请之日")
+
+    return case_act(
+        case_id=case_id, by=by, action="approve_and_close", reason=reason,
+        expected_version=expected_version, check=check,
+        kwargs=lambda case: {"on": on, "outcome": outcome or case.proposed_outcome},
+    )
+
+
+def case_answer_on_the_spot(
+    *, case_id: int, by, outcome: str, note: str, on: dt.date | None = None, reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """当场答复 (Art. 33 para 1): in-person requests answered the day they are handed in."""
+    on = _on(on)
+
+    def check(case: Case) -> None:
+        _outcome_for_decision(case, outcome)
+        if case.channel != "in_person" or on != case.received_on:
+            raise RuleViolation(rules.MSG_ON_THE_SPOT, "on")
+        if not note.strip():
+            raise RuleViolation("请写明当场答复的方式（如当场提供复印件、口头告知获取途径）", "note")
+
+    return case_act(
+        case_id=case_id, by=by, action="answer_on_the_spot", reason=reason or note,
+        expected_version=expected_version, check=check,
+        kwargs={"on": on, "outcome": outcome, "note": note.strip()},
+    )
+
+
+def case_withdraw(
+    *, case_id: int, by, reason: str, on: dt.date | None = None, expected_version: int | None = None
+) -> Case:
+    """申请人撤回: closes as other.other with the applicant's statement as reason."""
+    on = _on(on)
+    if not reason.strip():
+        raise RuleViolation(rules.MSG_REASON_REQUIRED, "reason")
+
+    def check(case: Case) -> None:
+        _not_before(on, case.received_on, "收到申请之日")
+
+    return case_act(
+        case_id=case_id, by=by, action="withdraw", reason=reason, expected_version=expected_version,
+        check=check, kwargs={"on": on},
+    )
+
+
+def case_void(*, case_id: int, by, reason: str, expected_version: int | None = None) -> Case:
+    """作废 (registration error): approver only, reason required; the case stays, counted nowhere."""
+    if not reason.strip():
+        raise RuleViolation(rules.MSG_VOID_REASON, "reason")
+
+    return case_act(
+        case_id=case_id, by=by, action="void", reason=reason, expected_version=expected_version,
+        kwargs={"reason": reason.strip(), "by": by, "at": timezone.now()},
+    )
+
+
+def case_request_extension(
+    *, case_id: int, by, days: int, reason: str, on: dt.date | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """延期申请 (Art. 33 para 2): before the deadline passes, at most 20 working days."""
+    on = _on(on)
+    if not 1 <= int(days) <= rules.MAX_EXTENSION_DAYS:
+        raise RuleViolation(rules.MSG_EXTENSION_DAYS, "days")
+    if not reason.strip():
+        raise RuleViolation(rules.MSG_EXTENSION_REASON, "reason")
+
+    def check(case: Case) -> None:
+        if case.reply_due and on > case.reply_due:
+            raise RuleViolation(rules.MSG_EXTENSION_LATE.format(due=case.reply_due), "on")
+
+    return case_act(
+        case_id=case_id, by=by, action="request_extension", reason=reason,
+        expected_version=expected_version, check=check, kwargs={"days": int(days), "reason": reason.strip()},
+    )
+
+
+def case_approve_extension(
+    *, case_id: int, by, on: dt.date | None = None, reason: str = "", expected_version: int | None = None
+) -> Case:
+    """延期批准 (Art. 33 para 2): adds the requested working days to the reply period."""
+    on = _on(on)
+    return case_act(
+        case_id=case_id, by=by, action="approve_extension", reason=reason or "同意延期",
+        expected_version=expected_version,
+        clock=lambda case: [(ClockKind.EXTENSION, on, case.extension_days, "批准延期")],
+    )
+
+
+def case_refuse_extension(*, case_id: int, by, reason: str, expected_version: int | None = None) -> Case:
+    if not reason.strip():
+        raise RuleViolation(rules.MSG_REASON_REQUIRED, "reason")
+    return case_act(
+        case_id=case_id, by=by, action="refuse_extension", reason=reason, expected_version=expected_version
+    )
+
+

@@ -1,0 +1,286 @@
+"""Reply deadlines derived from a case's clock events and the calendar as it stands.
+
+A due date is never typed or frozen: `deadline_compute` derives it from the events (receipt,
+restart after supplement, pause, resume, approved extension); `Case.reply_due` only caches the
+result so that worklists can sort and filter, and every calendar change recomputes it (with a
+history row for each case whose date moved)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from workcalendar.engine import WEEKDAY_NAMES, WorkingCalendar
+from workcalendar.selectors import calendar_get
+
+from ..models import OPEN_STATES, Case, CaseEvent, Channel, ClockEvent, ClockKind, EventKind
+from ..rules import REPLY_WORKING_DAYS
+
+RECEIPT_RULES = {
+    Channel.IN_PERSON: "当面提交，以提交之日为收到申请之日（条例第三十一条第一项）",
+    Channel.MAIL_SIGNED: "以需签收的邮寄方式提交，以行政机关签收之日为收到申请之日（条例第三十一条第二项）",
+    Channel.MAIL_ORDINARY: "以平常信函提交，以与申请人确认之日为收到申请之日（条例第三十一条第二项）",
+    Channel.ONLINE: "通过互联网渠道提交，以双方确认之日为收到申请之日（条例第三十一条第三项）",
+    Channel.EMAIL: "通过电子邮件提交，以双方确认之日为收到申请之日（条例第三十一条第三项）",
+    Channel.FAX: "通过传真提交，以双方确认之日为收到申请之日（条例第三十一条第三项）",
+}
+
+
+@dataclass(frozen=True)
+class ClockFact:
+    kind: str
+    on: dt.date
+    days: int = 0
+    note: str = ""
+
+
+@dataclass
+class Deadline:
+    due: dt.date | None
+    provisional: bool
+    stopped: bool
+    budget: int
+    used: int
+    steps: list[str] = field(default_factory=list)
+
+    @property
+    def remaining_budget(self) -> int:
+        return self.budget - self.used
+
+    def as_dict(self) -> dict:
+        return {
+            "reply_due": self.due.isoformat() if self.due else None,
+            "provisional": self.provisional,
+            "clock_stopped": self.stopped,
+            "working_days_allowed": self.budget,
+            "working_days_used": self.used,
+            "steps": list(self.steps),
+        }
+
+
+def _fmt(day: dt.date) -> str:
+    return f"{day.isoformat()}（{WEEKDAY_NAMES[day.weekday()]}）"
+
+
+def _ranges(days: Sequence[tuple[dt.date, str]]) -> list[str]:
+    """Group consecutive days with the same name: '2026-10-01 至 2026-10-08 国庆节'."""
+    groups: list[list] = []
+    for day, name in days:
+        if groups and (day - groups[-1][1]).days == 1 and groups[-1][2] == name:
+            groups[-1][1] = day
+        else:
+            groups.append([day, day, name])
+    return [
+        f"{a.isoformat()}{'' if a == b else ' 至 ' + b.isoformat()} {name}" for a, b, name in groups
+    ]
+
+
+def deadline_compute(
+    facts: Iterable[ClockFact],
+    calendar: WorkingCalendar,
+    *,
+    channel: str | None = None,
+    explain: bool = False,
+    today: dt.date | None = None,
+) -> Deadline:
+    """Derive the reply deadline; O(number of events) with the calendar's ordinal index.
+
+    The receipt (or restart) day is not counted; a pause counts its own day and excludes the
+    working days up to and including the resume day; an approved extension adds its days."""
+    facts = sorted(facts, key=lambda f: (f.on, _ORDER[f.kind]))
+    steps: list[str] = []
+    start: dt.date | None = None
+    segment_start: dt.date | None = None
+    paused_on: dt.date | None = None
+    budget = REPLY_WORKING_DAYS
+    used = 0
+    ran_out_on: dt.date | None = None
+    counted: list[tuple[dt.date, dt.date]] = []
+
+    for fact in facts:
+        if fact.kind in (ClockKind.RECEIPT, ClockKind.RESTART):
+            start = segment_start = fact.on
+            used, paused_on, ran_out_on, counted = 0, None, None, []
+            if explain:
+                if fact.kind == ClockKind.RECEIPT:
+                    rule = RECEIPT_RULES.get(channel, "收到申请之日") if channel else "收到申请之日"
+                    steps.append(f"收到申请之日：{_fmt(fact.on)}。{rule}。")
+                else:
+                    steps.append(
+                        f"{_fmt(fact.on)} 收到补正后的申请，答复期限自该日重新起算（条例第三十条）。"
+                    )
+                if not calendar.is_workday(fact.on):
+                    steps.append("收到之日为休息日，同样不计入，从其后第一个工作日起计算。")
+                else:
+                    steps.append("收到之日不计入，自次日起计算。")
+        elif start is None:
+            continue
+        elif fact.kind == ClockKind.PAUSE and paused_on is None and segment_start is not None:
+            in_segment = calendar.working_days_between(segment_start, fact.on)
+            if used < budget <= used + in_segment:
+                ran_out_on = calendar.add_working_days(segment_start, budget - used)
+            used += in_segment
+            counted.append((segment_start, fact.on))
+            paused_on, segment_start = fact.on, None
+            if explain:
+                steps.append(
+                    f"{_fmt(fact.on)} 中止计时（{fact.note or '征求意见或等待缴费'}），此前已用 {used} 个工作日。"
+                )
+        elif fact.kind == ClockKind.RESUME and paused_on is not None:
+            skipped = calendar.working_days_between(paused_on, fact.on)
+            if explain:
+                steps.append(
+                    f"{_fmt(fact.on)} 恢复计时（{fact.note or '意见收回或已缴费'}），"
+                    f"中止期间 {skipped} 个工作日不计入（条例第三十三条第三款）。"
+                )
+            paused_on, segment_start = None, fact.on
+        elif fact.kind == ClockKind.EXTENSION:
+            budget += fact.days
+            if explain:
+                steps.append(
+                    f"{_fmt(fact.on)} 经政府信息公开工作机构负责人同意延期 {fact.days} 个工作日"
+                    f"（条例第三十三条第二款），可用期限共 {budget} 个工作日。"
+                )
+
+    if start is None:
+        return Deadline(None, False, False, budget, 0, ["尚无收到申请的日期，无法计算期限。"])
+
+    if paused_on is not None:
+        due = ran_out_on
+        stopped = True
+        provisional = calendar.provisional_between(start, today or paused_on)
+        if explain:
+            steps.append(
+                f"计时中止中：尚余 {max(budget - used, 0)} 个工作日，恢复计时后从恢复之日次日起继续计算。"
+            )
+    else:
+        stopped = False
+        assert segment_start is not None
+        if used >= budget and ran_out_on is not None:
+            due = ran_out_on
+        else:
+            due = calendar.add_working_days(segment_start, budget - used)
+            counted.append((segment_start, due))
+        provisional = calendar.provisional_between(start, due)
+
+    if explain and due is not None:
+        off = [d for a, b in counted for d in calendar.days_off_between(a, min(b, due))]
+        makeup = [d for a, b in counted for d in calendar.makeup_workdays_between(a, min(b, due))]
+        holidays = [(d, n) for d, n in off if not n.startswith("周")]
+        weekends = [d for d, n in off if n.startswith("周")]
+        if holidays:
+            steps.append("跳过法定节假日：" + "；".join(_ranges(holidays)) + "。")
+        if weekends:
+            steps.append(f"跳过周末 {len(weekends)} 天。")
+        if makeup:
+            steps.append(
+                "调休上班日照常计入："
+                + "；".join(f"{_fmt(d)}（{n}调休）" if n else _fmt(d) for d, n in makeup)
+                + "。"
+            )
+        steps.append(f"共计 {budget} 个工作日，答复期限为 {_fmt(due)}。")
+    if explain and provisional:
+        unknown = sorted(
+            y for y in range(start.year, (due or today or start).year + 1) if not calendar.is_official(y)
+        )
+        steps.append(
+            f"{'、'.join(str(y) for y in unknown)} 年的官方节假日安排尚未录入，暂按周末休息计算，期限为暂定。"
+        )
+    return Deadline(due, provisional, stopped, budget, min(used, budget), steps)
+
+
+_ORDER = {
+    ClockKind.RECEIPT: 0,
+    ClockKind.RESTART: 0,
+    ClockKind.RESUME: 1,
+    ClockKind.EXTENSION: 2,
+    ClockKind.PAUSE: 3,
+}
+
+
+def case_clock_facts(case: Case) -> list[ClockFact]:
+    return [ClockFact(e.kind, e.on, e.days, e.note) for e in case.clock_events.all()]
+
+
+def case_deadline(case: Case, *, explain: bool = True) -> Deadline:
+    """The case's deadline with its explanation, for pages and the API."""
+    facts = case_clock_facts(case)
+    latest = max((f.on for f in facts), default=case.received_on)
+    calendar = calendar_get(covering=latest + dt.timedelta(days=400))
+    return deadline_compute(
+        facts, calendar, channel=case.channel, explain=explain, today=timezone.localdate()
+    )
+
+
+def case_deadline_refresh(case: Case, *, by=None, reason: str = "") -> Deadline:
+    """Recompute and store the cached deadline fields (within the caller's transaction)."""
+    deadline = case_deadline(case, explain=False)
+    _store(case, deadline, by=by, reason=reason)
+    return deadline
+
+
+def _store(case: Case, deadline: Deadline, *, by, reason: str) -> bool:
+    old = (case.reply_due, case.deadline_provisional)
+    case.reply_due, case.deadline_provisional = deadline.due, deadline.provisional
+    case.clock_stopped = deadline.stopped if case.is_open else False
+    changed = old != (case.reply_due, case.deadline_provisional)
+    return changed
+
+
+def case_deadlines_recompute_open(*, by=None, reason: str = "日历变更", batch_size: int = 2000) -> int:
+    """Recompute every open case's deadline with the calendar as it stands now.
+
+    Cases whose due date (or provisional flag) moved get a `deadline_changed` history row.
+    Returns the number of cases whose deadline changed."""
+    calendar = calendar_get(covering=timezone.localdate() + dt.timedelta(days=800))
+    changed_total = 0
+    open_ids = list(
+        Case.objects.filter(state__in=OPEN_STATES).order_by("id").values_list("id", flat=True)
+    )
+    for i in range(0, len(open_ids), batch_size):
+        ids = open_ids[i : i + batch_size]
+        with transaction.atomic():
+            facts: dict[int, list[ClockFact]] = defaultdict(list)
+            for case_id, kind, on, days, note in ClockEvent.objects.filter(case_id__in=ids).values_list(
+                "case_id", "kind", "on", "days", "note"
+            ):
+                facts[case_id].append(ClockFact(kind, on, days, note))
+            cases = list(
+                Case.objects.select_for_update()
+                .filter(id__in=ids, state__in=OPEN_STATES)
+                .only("id", "reply_due", "deadline_provisional", "clock_stopped", "state", "channel", "version")
+            )
+            to_update, events = [], []
+            for case in cases:
+                old_due, old_prov = case.reply_due, case.deadline_provisional
+                deadline = deadline_compute(facts[case.id], calendar)
+                if _store(case, deadline, by=by, reason=reason):
+                    case.version += 1
+                    to_update.append(case)
+                    events.append(
+                        CaseEvent(
+                            case_id=case.id,
+                            kind=EventKind.DEADLINE_CHANGED,
+                            actor=by,
+                            reason=reason,
+                            changes={
+                                "reply_due": [_iso(old_due), _iso(case.reply_due)],
+                                "deadline_provisional": [old_prov, case.deadline_provisional],
+                            },
+                        )
+                    )
+            Case.objects.bulk_update(
+                to_update, ["reply_due", "deadline_provisional", "clock_stopped", "version"]
+            )
+            CaseEvent.objects.bulk_create(events)
+            changed_total += len(to_update)
+    return changed_total
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
