@@ -253,6 +253,11 @@ class Case(FSMModelMixin, models.Model):
         """申请人撤回申请: closes as 其他处理 (other.other)."""
         self.outcome, self.closed_on, self.clock_stopped = Outcome.OTHER, on, False
 
+    @transition(field=state, source=CaseState.RECEIVED, target=CaseState.CLOSED)
+    def close_imported(self, *, on, outcome):
+        """导入已办结案件: a case closed before it came into the system, with its outcome."""
+        self.outcome, self.closed_on = outcome, on
+
     @transition(field=state, source=[*OPEN_STATES, CaseState.CLOSED], target=CaseState.VOID)
     def void(self, *, reason, by, at):
         """登记错误作废: not a request at all; counted nowhere, never deleted."""

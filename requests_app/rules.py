@@ -29,6 +29,7 @@ TRANSITION_ROLES: dict[str, frozenset[str]] = {
     "request_extension": frozenset({Role.HANDLER}),
     "approve_extension": frozenset({Role.APPROVER}),
     "refuse_extension": frozenset({Role.APPROVER}),
+    "close_imported": frozenset({Role.CLERK, Role.HANDLER, Role.APPROVER, Role.ADMINISTRATOR}),
     "edit": frozenset({Role.CLERK, Role.HANDLER, Role.APPROVER}),
 }
 
@@ -48,6 +49,7 @@ TRANSITION_LABELS: dict[str, str] = {
     "answer_on_the_spot": "当场答复办结",
     "withdraw": "申请人撤回",
     "void": "作废（登记错误）",
+    "close_imported": "导入已办结案件",
     "request_extension": "申请延期答复",
     "approve_extension": "批准延期",
     "refuse_extension": "不批准延期",
