@@ -15,7 +15,11 @@ class Agency(models.Model):
     code = models.CharField("机关代码", max_length=40, unique=True)
     name = models.CharField("机关名称", max_length=200)
     parent = models.ForeignKey(
-        "self", verbose_name="上级机关", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     level = models.CharField("层级", max_length=20, choices=AgencyLevel.choices)

@@ -17,7 +17,9 @@ from .outcomes import Outcome
 from .services import cases as services
 
 DECISION_OUTCOMES = [
-    (key, label) for key, label in Outcome.choices if key not in ("other.no_supplement", "other.fee_unpaid")
+    (key, label)
+    for key, label in Outcome.choices
+    if key not in ("other.no_supplement", "other.fee_unpaid")
 ]
 
 
@@ -49,46 +51,84 @@ ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
         Action("start_drafting", services.case_start_drafting),
-        Action("request_supplement", services.case_request_supplement, (
-            Param("missing", "需补正的事项", "textarea", help="一次性写明需要补正的全部内容"),
-            Param("due", "补正期限", "date"),
-            ON,
-        )),
-        Action("record_supplement", services.case_record_supplement, (
-            Param("on", "收到补正材料日期", "date", required=False),
-        )),
+        Action(
+            "request_supplement",
+            services.case_request_supplement,
+            (
+                Param("missing", "需补正的事项", "textarea", help="一次性写明需要补正的全部内容"),
+                Param("due", "补正期限", "date"),
+                ON,
+            ),
+        ),
+        Action(
+            "record_supplement",
+            services.case_record_supplement,
+            (Param("on", "收到补正材料日期", "date", required=False),),
+        ),
         Action("deem_abandoned", services.case_deem_abandoned, (ON,), style="danger"),
-        Action("start_consultation", services.case_start_consultation, (
-            Param("party", "征求意见对象", "text"),
-            ON,
-        )),
+        Action(
+            "start_consultation",
+            services.case_start_consultation,
+            (
+                Param("party", "征求意见对象", "text"),
+                ON,
+            ),
+        ),
         Action("finish_consultation", services.case_finish_consultation, (ON,)),
-        Action("issue_fee_notice", services.case_issue_fee_notice, (
-            Param("amount", "收费金额（元）", "decimal"),
-            ON,
-        )),
-        Action("record_fee_payment", services.case_record_fee_payment, (
-            Param("receipt_no", "财政票据号", "text"),
-            ON,
-        )),
+        Action(
+            "issue_fee_notice",
+            services.case_issue_fee_notice,
+            (
+                Param("amount", "收费金额（元）", "decimal"),
+                ON,
+            ),
+        ),
+        Action(
+            "record_fee_payment",
+            services.case_record_fee_payment,
+            (
+                Param("receipt_no", "财政票据号", "text"),
+                ON,
+            ),
+        ),
         Action("close_fee_unpaid", services.case_close_fee_unpaid, (ON,), style="danger"),
-        Action("submit_for_approval", services.case_submit_for_approval, (
-            Param("outcome", "拟办结果", "outcome"),
-        )),
-        Action("return_for_revision", services.case_return_for_revision, reason="required", style="secondary"),
-        Action("approve_and_close", services.case_approve_and_close, (
-            Param("outcome", "办理结果", "outcome", required=False, help="不选则采用拟办结果"),
-            Param("on", "答复日期", "date", required=False),
-        )),
-        Action("answer_on_the_spot", services.case_answer_on_the_spot, (
-            Param("outcome", "办理结果", "outcome"),
-            Param("note", "当场答复方式", "text"),
-        )),
-        Action("request_extension", services.case_request_extension, (
-            Param("days", "延期工作日数", "int", help="最多20个工作日"),
-        ), reason="required"),
+        Action(
+            "submit_for_approval",
+            services.case_submit_for_approval,
+            (Param("outcome", "拟办结果", "outcome"),),
+        ),
+        Action(
+            "return_for_revision",
+            services.case_return_for_revision,
+            reason="required",
+            style="secondary",
+        ),
+        Action(
+            "approve_and_close",
+            services.case_approve_and_close,
+            (
+                Param("outcome", "办理结果", "outcome", required=False, help="不选则采用拟办结果"),
+                Param("on", "答复日期", "date", required=False),
+            ),
+        ),
+        Action(
+            "answer_on_the_spot",
+            services.case_answer_on_the_spot,
+            (
+                Param("outcome", "办理结果", "outcome"),
+                Param("note", "当场答复方式", "text"),
+            ),
+        ),
+        Action(
+            "request_extension",
+            services.case_request_extension,
+            (Param("days", "延期工作日数", "int", help="最多20个工作日"),),
+            reason="required",
+        ),
         Action("approve_extension", services.case_approve_extension),
-        Action("refuse_extension", services.case_refuse_extension, reason="required", style="secondary"),
+        Action(
+            "refuse_extension", services.case_refuse_extension, reason="required", style="secondary"
+        ),
         Action("withdraw", services.case_withdraw, (ON,), reason="required", style="secondary"),
         Action("void", services.case_void, reason="required", style="danger"),
     ]
@@ -111,20 +151,29 @@ def action_form_class(action: Action) -> type[forms.Form]:
     for param in action.params:
         common = {"label": param.label, "required": param.required, "help_text": param.help}
         if param.kind == "date":
-            fields[param.name] = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+            fields[param.name] = forms.DateField(
+                widget=forms.DateInput(attrs={"type": "date"}), **common
+            )
         elif param.kind == "textarea":
             fields[param.name] = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
         elif param.kind == "outcome":
-            fields[param.name] = forms.ChoiceField(choices=[("", "——请选择——"), *DECISION_OUTCOMES], **common)
+            fields[param.name] = forms.ChoiceField(
+                choices=[("", "——请选择——"), *DECISION_OUTCOMES], **common
+            )
         elif param.kind == "int":
-            fields[param.name] = forms.IntegerField(min_value=1, max_value=rules.MAX_EXTENSION_DAYS, **common)
+            fields[param.name] = forms.IntegerField(
+                min_value=1, max_value=rules.MAX_EXTENSION_DAYS, **common
+            )
         elif param.kind == "decimal":
-            fields[param.name] = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2, **common)
+            fields[param.name] = forms.DecimalField(
+                min_value=0, max_digits=10, decimal_places=2, **common
+            )
         else:
             fields[param.name] = forms.CharField(max_length=300, **common)
     if action.reason != "none":
         fields["reason"] = forms.CharField(
-            label="理由/说明", required=action.reason == "required",
+            label="理由/说明",
+            required=action.reason == "required",
             widget=forms.Textarea(attrs={"rows": 2}),
         )
     fields["expected_version"] = forms.IntegerField(widget=forms.HiddenInput)

@@ -45,8 +45,19 @@ class LegalChallengeInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ["case_no", "agency", "applicant_name", "applicant_type", "channel", "received_on",
-                    "state", "reply_due", "deadline_provisional", "outcome", "closed_on"]
+    list_display = [
+        "case_no",
+        "agency",
+        "applicant_name",
+        "applicant_type",
+        "channel",
+        "received_on",
+        "state",
+        "reply_due",
+        "deadline_provisional",
+        "outcome",
+        "closed_on",
+    ]
     list_filter = ["state", "channel", "applicant_type", "deadline_provisional", "agency"]
     search_fields = ["case_no", "applicant_name", "content"]
     date_hierarchy = "received_on"
@@ -62,8 +73,11 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:case_id>/act/<str:action>/", self.admin_site.admin_view(self.act_view),
-                 name="requests_app_case_act"),
+            path(
+                "<int:case_id>/act/<str:action>/",
+                self.admin_site.admin_view(self.act_view),
+                name="requests_app_case_act",
+            ),
             *super().get_urls(),
         ]
 
@@ -92,10 +106,18 @@ class CaseAdmin(admin.ModelAdmin):
             else:
                 messages.success(request, f"已执行：{spec.label}")
                 return redirect(reverse("admin:requests_app_case_change", args=[case.pk]))
-        return TemplateResponse(request, "admin/requests_app/case/act.html", {
-            **self.admin_site.each_context(request), "case": case, "action": spec, "form": form,
-            "opts": self.model._meta, "title": spec.label,
-        })
+        return TemplateResponse(
+            request,
+            "admin/requests_app/case/act.html",
+            {
+                **self.admin_site.each_context(request),
+                "case": case,
+                "action": spec,
+                "form": form,
+                "opts": self.model._meta,
+                "title": spec.label,
+            },
+        )
 
 
 @admin.register(CaseEvent)

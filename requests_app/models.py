@@ -12,8 +12,8 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from agencies.models import Agency
 
-from .outcomes import OUTCOME_KEYS, ApplicantType, Outcome
 from . import rules
+from .outcomes import OUTCOME_KEYS, ApplicantType, Outcome
 
 
 class CaseState(models.TextChoices):
@@ -71,7 +71,9 @@ class ExtensionState(models.TextChoices):
 class Case(FSMModelMixin, models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     tracking_code = models.CharField("查询码", max_length=16, unique=True, editable=False)
-    agency = models.ForeignKey(Agency, verbose_name="受理机关", on_delete=models.PROTECT, related_name="cases")
+    agency = models.ForeignKey(
+        Agency, verbose_name="受理机关", on_delete=models.PROTECT, related_name="cases"
+    )
     year = models.PositiveIntegerField("登记年度")
     case_no = models.CharField("案件编号", max_length=40)
 
@@ -99,9 +101,13 @@ class Case(FSMModelMixin, models.Model):
         "信息形式要求", max_length=20, choices=InformationForm.choices, default=InformationForm.ANY
     )
 
-    state = FSMField("状态", default=CaseState.RECEIVED, choices=CaseState.choices, protected=True, db_index=True)
+    state = FSMField(
+        "状态", default=CaseState.RECEIVED, choices=CaseState.choices, protected=True, db_index=True
+    )
     outcome = models.CharField("办理结果", max_length=60, choices=Outcome.choices, blank=True)
-    proposed_outcome = models.CharField("拟办结果", max_length=60, choices=Outcome.choices, blank=True)
+    proposed_outcome = models.CharField(
+        "拟办结果", max_length=60, choices=Outcome.choices, blank=True
+    )
     closed_on = models.DateField("办结日期", null=True, blank=True, db_index=True)
     answered_on_the_spot = models.BooleanField("当场答复", default=False)
     on_the_spot_note = models.CharField("当场答复方式", max_length=300, blank=True)
@@ -121,7 +127,9 @@ class Case(FSMModelMixin, models.Model):
     extension_days = models.PositiveSmallIntegerField("延期工作日数", default=0)
     extension_reason = models.TextField("延期理由", blank=True)
 
-    fee_amount = models.DecimalField("信息处理费（元）", max_digits=10, decimal_places=2, null=True, blank=True)
+    fee_amount = models.DecimalField(
+        "信息处理费（元）", max_digits=10, decimal_places=2, null=True, blank=True
+    )
     fee_notice_received_on = models.DateField("收费通知送达日", null=True, blank=True)
     fee_payment_due = models.DateField("缴费期限", null=True, blank=True)
     fee_receipt_no = models.CharField("财政票据号", max_length=60, blank=True)
@@ -134,8 +142,12 @@ class Case(FSMModelMixin, models.Model):
     voided_at = models.DateTimeField("作废时间", null=True, blank=True)
 
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="承办人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="handled_cases",
+        settings.AUTH_USER_MODEL,
+        verbose_name="承办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_cases",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -154,7 +166,9 @@ class Case(FSMModelMixin, models.Model):
                 name="case_outcome_iff_closed",
                 condition=(
                     Q(state="closed", closed_on__isnull=False) & ~Q(outcome="")
-                    | Q(state__in=[s.value for s in OPEN_STATES], outcome="", closed_on__isnull=True)
+                    | Q(
+                        state__in=[s.value for s in OPEN_STATES], outcome="", closed_on__isnull=True
+                    )
                     | Q(state="void")
                 ),
             ),
@@ -165,7 +179,9 @@ class Case(FSMModelMixin, models.Model):
                 name="case_closed_not_before_received",
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("received_on")),
             ),
-            models.CheckConstraint(name="case_extension_at_most_20", condition=Q(extension_days__lte=20)),
+            models.CheckConstraint(
+                name="case_extension_at_most_20", condition=Q(extension_days__lte=20)
+            ),
         ]
         indexes = [
             models.Index(fields=["agency", "state", "reply_due"], name="case_worklist_idx"),
@@ -182,11 +198,19 @@ class Case(FSMModelMixin, models.Model):
 
     # --- transitions: only fields of this row; side effects live in the services ---------
 
-    @transition(field=state, source=[CaseState.RECEIVED, CaseState.DRAFTING], target=CaseState.SUPPLEMENT,
-                conditions=[rules.supplement_not_yet_requested])
+    @transition(
+        field=state,
+        source=[CaseState.RECEIVED, CaseState.DRAFTING],
+        target=CaseState.SUPPLEMENT,
+        conditions=[rules.supplement_not_yet_requested],
+    )
     def request_supplement(self, *, on, due, missing):
         """补正告知 (Art. 30): once, within 7 working days of receipt, saying what is missing."""
-        self.supplement_requested_on, self.supplement_due, self.supplement_missing = on, due, missing
+        self.supplement_requested_on, self.supplement_due, self.supplement_missing = (
+            on,
+            due,
+            missing,
+        )
 
     @transition(field=state, source=CaseState.SUPPLEMENT, target=CaseState.RECEIVED)
     def record_supplement(self, *, on):
@@ -242,7 +266,9 @@ class Case(FSMModelMixin, models.Model):
         """审核通过并答复 (Art. 33, 36): the case closes with exactly one outcome."""
         self.outcome, self.closed_on = outcome, on
 
-    @transition(field=state, source=[CaseState.RECEIVED, CaseState.DRAFTING], target=CaseState.CLOSED)
+    @transition(
+        field=state, source=[CaseState.RECEIVED, CaseState.DRAFTING], target=CaseState.CLOSED
+    )
     def answer_on_the_spot(self, *, on, outcome, note):
         """当场答复 (Art. 33 para 1)."""
         self.outcome, self.closed_on = outcome, on
@@ -265,18 +291,28 @@ class Case(FSMModelMixin, models.Model):
 
     # --- extension (Art. 33 para 2): its own small state machine -------------------------
 
-    @transition(field=extension_state, source=[ExtensionState.NONE, ExtensionState.REFUSED],
-                target=ExtensionState.REQUESTED, conditions=[rules.case_is_open_and_running])
+    @transition(
+        field=extension_state,
+        source=[ExtensionState.NONE, ExtensionState.REFUSED],
+        target=ExtensionState.REQUESTED,
+        conditions=[rules.case_is_open_and_running],
+    )
     def request_extension(self, *, days, reason):
         """延期申请 (Art. 33 para 2): at most 20 working days, once."""
         self.extension_days, self.extension_reason = days, reason
 
-    @transition(field=extension_state, source=ExtensionState.REQUESTED, target=ExtensionState.APPROVED,
-                conditions=[rules.case_is_open])
+    @transition(
+        field=extension_state,
+        source=ExtensionState.REQUESTED,
+        target=ExtensionState.APPROVED,
+        conditions=[rules.case_is_open],
+    )
     def approve_extension(self):
         """延期经政府信息公开工作机构负责人同意 (Art. 33 para 2)."""
 
-    @transition(field=extension_state, source=ExtensionState.REQUESTED, target=ExtensionState.REFUSED)
+    @transition(
+        field=extension_state, source=ExtensionState.REQUESTED, target=ExtensionState.REFUSED
+    )
     def refuse_extension(self):
         """延期未获同意."""
         self.extension_days = 0
@@ -351,7 +387,9 @@ class CaseNumberCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="case_counter_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="case_counter_unique")
+        ]
 
 
 class ChallengeKind(models.TextChoices):
@@ -373,7 +411,9 @@ class LegalChallenge(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="challenges")
     kind = models.CharField("类型", max_length=30, choices=ChallengeKind.choices)
     filed_on = models.DateField("申请/起诉日期")
-    result = models.CharField("结果", max_length=20, choices=ChallengeResult.choices, default=ChallengeResult.PENDING)
+    result = models.CharField(
+        "结果", max_length=20, choices=ChallengeResult.choices, default=ChallengeResult.PENDING
+    )
     concluded_on = models.DateField("审结日期", null=True, blank=True)
     note = models.TextField("备注", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -407,7 +447,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -22,7 +22,10 @@ class Outcome(models.TextChoices):
     PARTIALLY_DISCLOSED = "partially_disclosed", "部分公开"
     WITHHELD_STATE_SECRET = "withheld.state_secret", "不予公开：属于国家秘密"
     WITHHELD_PROHIBITED_BY_LAW = "withheld.prohibited_by_law", "不予公开：其他法律行政法规禁止公开"
-    WITHHELD_THREE_SAFETIES = "withheld.three_safeties_one_stability", "不予公开：危及“三安全一稳定”"
+    WITHHELD_THREE_SAFETIES = (
+        "withheld.three_safeties_one_stability",
+        "不予公开：危及“三安全一稳定”",
+    )
     WITHHELD_THIRD_PARTY = "withheld.third_party_rights", "不予公开：保护第三方合法权益"
     WITHHELD_INTERNAL = "withheld.internal_affairs", "不予公开：属于三类内部事务信息"
     WITHHELD_PROCESS = "withheld.process_information", "不予公开：属于四类过程性信息"
@@ -35,7 +38,10 @@ class Outcome(models.TextChoices):
     REPEATED = "not_processed.repeated", "不予处理：重复申请"
     PUBLICATION = "not_processed.publication", "不予处理：要求提供公开出版物"
     EXCESSIVE = "not_processed.excessive", "不予处理：无正当理由大量反复申请"
-    CONFIRM_OR_REISSUE = "not_processed.confirm_or_reissue", "不予处理：要求行政机关确认或重新出具已获取信息"
+    CONFIRM_OR_REISSUE = (
+        "not_processed.confirm_or_reissue",
+        "不予处理：要求行政机关确认或重新出具已获取信息",
+    )
     NO_SUPPLEMENT = "other.no_supplement", "其他处理：逾期不补正"
     FEE_UNPAID = "other.fee_unpaid", "其他处理：逾期未缴纳费用"
     OTHER = "other.other", "其他处理：其他"
@@ -70,8 +76,14 @@ TABLE3_OUTCOME_ROWS_2021: list[tuple[str, str]] = [
     ("not_processed.publication", "（五）不予处理 3.要求提供公开出版物"),
     ("not_processed.excessive", "（五）不予处理 4.无正当理由大量反复申请"),
     ("not_processed.confirm_or_reissue", "（五）不予处理 5.要求行政机关确认或重新出具已获取信息"),
-    ("other.no_supplement", "（六）其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-    ("other.fee_unpaid", "（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    (
+        "other.no_supplement",
+        "（六）其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    ),
+    (
+        "other.fee_unpaid",
+        "（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    ),
     ("other.other", "（六）其他处理 3.其他"),
 ]
 TABLE3_OUTCOME_ROWS_2019: list[tuple[str, str]] = [

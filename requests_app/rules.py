@@ -67,7 +67,9 @@ MSG_NOT_PERMITTED = "您没有执行此操作的权限"
 MSG_CONFLICT = "案件已被他人修改，请刷新后重试"
 MSG_WRONG_STATE = "案件当前状态为“{state}”，不能执行“{action}”"
 MSG_SUPPLEMENT_ONCE = "补正只能告知一次（条例第三十条）"
-MSG_SUPPLEMENT_LATE = "补正告知须在收到申请之日起7个工作日内作出（条例第三十条），已过{days}个工作日"
+MSG_SUPPLEMENT_LATE = (
+    "补正告知须在收到申请之日起7个工作日内作出（条例第三十条），已过{days}个工作日"
+)
 MSG_SUPPLEMENT_DUE_BEFORE = "补正期限须晚于告知日期"
 MSG_SUPPLEMENT_MISSING = "请写明需要补正的事项"
 MSG_SUPPLEMENT_NOT_DUE = "补正期限（{due}）尚未届满，不能视为放弃"

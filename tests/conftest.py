@@ -24,17 +24,27 @@ def valid_credit_code(seed: int = 1) -> str:
 @pytest.fixture
 def city(db):
     return Agency.objects.create(
-        code="CITY-OFFICE", name="淄博市人民政府办公室", level=AgencyLevel.CITY,
-        address="淄博市张店区人民西路", postcode="255000", phone="0533-1234567",
-        review_body="淄博市人民政府", court="淄博市张店区人民法院", letter_prefix="淄政办信复",
+        code="CITY-OFFICE",
+        name="淄博市人民政府办公室",
+        level=AgencyLevel.CITY,
+        address="淄博市张店区人民西路",
+        postcode="255000",
+        phone="0533-1234567",
+        review_body="淄博市人民政府",
+        court="淄博市张店区人民法院",
+        letter_prefix="淄政办信复",
     )
 
 
 @pytest.fixture
 def district(city):
     return Agency.objects.create(
-        code="ZD-GOV", name="张店区人民政府", level=AgencyLevel.DISTRICT, parent=city,
-        review_body="淄博市人民政府", court="淄博市张店区人民法院",
+        code="ZD-GOV",
+        name="张店区人民政府",
+        level=AgencyLevel.DISTRICT,
+        parent=city,
+        review_body="淄博市人民政府",
+        court="淄博市张店区人民法院",
     )
 
 

@@ -15,7 +15,9 @@ def test_register_then_supplement_restart_and_close(city, staff, intake):
     assert case.case_no == "2026-0001"
     explanation = case_deadline(case)
     assert any("国庆节" in s for s in explanation.steps), explanation.steps
-    svc.case_request_supplement(case_id=case.id, by=staff["handler"], missing="请写明年份", due=dt.date(2026, 10, 20))
+    svc.case_request_supplement(
+        case_id=case.id, by=staff["handler"], missing="请写明年份", due=dt.date(2026, 10, 20)
+    )
     case.refresh_from_db()
     assert case.state == "supplement"
     with pytest.raises(svc.ActionNotPermitted):

@@ -9,9 +9,15 @@ class CalendarYear(models.Model):
     otherwise it is computed with weekends only and every deadline touching it is provisional."""
 
     year = models.PositiveIntegerField("年度", unique=True)
-    source = models.CharField("来源", max_length=300, blank=True, help_text="如国务院办公厅通知的文号或网址")
+    source = models.CharField(
+        "来源", max_length=300, blank=True, help_text="如国务院办公厅通知的文号或网址"
+    )
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name="录入人"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name="录入人",
     )
     entered_at = models.DateTimeField("录入时间", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

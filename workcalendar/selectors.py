@@ -23,9 +23,7 @@ def _stamp() -> tuple:
 
 
 def _build(last_year: int) -> WorkingCalendar:
-    overrides = {
-        day.date: (day.kind == "workday", day.name) for day in CalendarDay.objects.all()
-    }
+    overrides = {day.date: (day.kind == "workday", day.name) for day in CalendarDay.objects.all()}
     entered = list(CalendarYear.objects.values_list("year", flat=True))
     last_year = max([last_year, *entered, *(d.year for d in overrides)])
     return WorkingCalendar(

@@ -186,7 +186,9 @@ def deadline_compute(
         steps.append(f"共计 {budget} 个工作日，答复期限为 {_fmt(due)}。")
     if explain and provisional:
         unknown = sorted(
-            y for y in range(start.year, (due or today or start).year + 1) if not calendar.is_official(y)
+            y
+            for y in range(start.year, (due or today or start).year + 1)
+            if not calendar.is_official(y)
         )
         steps.append(
             f"{'、'.join(str(y) for y in unknown)} 年的官方节假日安排尚未录入，暂按周末休息计算，期限为暂定。"
@@ -232,7 +234,9 @@ def _store(case: Case, deadline: Deadline, *, by, reason: str) -> bool:
     return changed
 
 
-def case_deadlines_recompute_open(*, by=None, reason: str = "日历变更", batch_size: int = 2000) -> int:
+def case_deadlines_recompute_open(
+    *, by=None, reason: str = "日历变更", batch_size: int = 2000
+) -> int:
     """Recompute every open case's deadline with the calendar as it stands now.
 
     Cases whose due date (or provisional flag) moved get a `deadline_changed` history row.
@@ -246,14 +250,22 @@ def case_deadlines_recompute_open(*, by=None, reason: str = "日历变更", batc
         ids = open_ids[i : i + batch_size]
         with transaction.atomic():
             facts: dict[int, list[ClockFact]] = defaultdict(list)
-            for case_id, kind, on, days, note in ClockEvent.objects.filter(case_id__in=ids).values_list(
-                "case_id", "kind", "on", "days", "note"
-            ):
+            for case_id, kind, on, days, note in ClockEvent.objects.filter(
+                case_id__in=ids
+            ).values_list("case_id", "kind", "on", "days", "note"):
                 facts[case_id].append(ClockFact(kind, on, days, note))
             cases = list(
                 Case.objects.select_for_update()
                 .filter(id__in=ids, state__in=OPEN_STATES)
-                .only("id", "reply_due", "deadline_provisional", "clock_stopped", "state", "channel", "version")
+                .only(
+                    "id",
+                    "reply_due",
+                    "deadline_provisional",
+                    "clock_stopped",
+                    "state",
+                    "channel",
+                    "version",
+                )
             )
             to_update, events = [], []
             for case in cases:

@@ -7,9 +7,9 @@ import datetime as dt
 import re
 from typing import Any
 
+from .. import rules
 from ..models import Channel, DeliveryMethod, InformationForm
 from ..outcomes import APPLICANT_TYPES, ApplicantType
-from .. import rules
 
 # Which date fixes the receipt date, per channel (Art. 31), and the label asked for.
 RECEIPT_DATE_FIELD = {
@@ -35,13 +35,22 @@ class IntakeInvalid(Exception):
 
 
 TEXT_FIELDS = [
-    "applicant_name", "applicant_id_number", "applicant_credit_code", "applicant_phone",
-    "applicant_email", "applicant_address", "applicant_postcode", "content", "mail_tracking_number",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_credit_code",
+    "applicant_phone",
+    "applicant_email",
+    "applicant_address",
+    "applicant_postcode",
+    "content",
+    "mail_tracking_number",
 ]
 DATE_FIELDS = ["submitted_on", "signed_on", "confirmed_on"]
 
 
-def intake_clean(data: dict[str, Any], *, today: dt.date, strict_identity: bool = True) -> dict[str, Any]:
+def intake_clean(
+    data: dict[str, Any], *, today: dt.date, strict_identity: bool = True
+) -> dict[str, Any]:
     """Check a registration and return the cleaned values, or raise IntakeInvalid with every
     problem keyed by field. `strict_identity=False` (imports of past cases) skips the
     identity-number requirement, not its checksum."""
@@ -68,18 +77,31 @@ def intake_clean(data: dict[str, Any], *, today: dt.date, strict_identity: bool 
         cleaned["channel"] = channel
         field, label = RECEIPT_DATE_FIELD[Channel(channel)]
         if not cleaned.get(field) and field not in errors:
-            errors[field] = rules.MSG_CHANNEL_DATE.format(channel=Channel(channel).label, field=label)
-        if channel == Channel.MAIL_SIGNED and not cleaned["mail_tracking_number"] and strict_identity:
+            errors[field] = rules.MSG_CHANNEL_DATE.format(
+                channel=Channel(channel).label, field=label
+            )
+        if (
+            channel == Channel.MAIL_SIGNED
+            and not cleaned["mail_tracking_number"]
+            and strict_identity
+        ):
             errors["mail_tracking_number"] = rules.MSG_CHANNEL_DATE.format(
                 channel=Channel(channel).label, field="邮件单号"
             )
         for other in ("submitted_on",):
-            if field != other and cleaned.get(other) and cleaned.get(field) and cleaned[other] > cleaned[field]:
+            if (
+                field != other
+                and cleaned.get(other)
+                and cleaned.get(field)
+                and cleaned[other] > cleaned[field]
+            ):
                 errors[field] = rules.MSG_DATE_BEFORE.format(what="到达日期", date=cleaned[other])
 
     applicant_type = data.get("applicant_type") or ""
     if applicant_type not in APPLICANT_TYPES:
-        errors["applicant_type"] = rules.MSG_REQUIRED if not applicant_type else f"未知的申请人类型“{applicant_type}”"
+        errors["applicant_type"] = (
+            rules.MSG_REQUIRED if not applicant_type else f"未知的申请人类型“{applicant_type}”"
+        )
     cleaned["applicant_type"] = applicant_type
     if not cleaned["applicant_name"]:
         errors["applicant_name"] = rules.MSG_REQUIRED
@@ -98,7 +120,9 @@ def intake_clean(data: dict[str, Any], *, today: dt.date, strict_identity: bool 
         errors["applicant_credit_code"] = rules.MSG_CREDIT_CODE
     elif applicant_type in rules_org_types() and not credit and strict_identity:
         errors["applicant_credit_code"] = "法人或其他组织申请须填写统一社会信用代码"
-    if cleaned["applicant_phone"] and not re.fullmatch(r"[\d\-+() ]{5,20}", cleaned["applicant_phone"]):
+    if cleaned["applicant_phone"] and not re.fullmatch(
+        r"[\d\-+() ]{5,20}", cleaned["applicant_phone"]
+    ):
         errors["applicant_phone"] = rules.MSG_PHONE
     if cleaned["applicant_postcode"] and not re.fullmatch(r"\d{6}", cleaned["applicant_postcode"]):
         errors["applicant_postcode"] = rules.MSG_POSTCODE
