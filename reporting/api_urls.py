@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .api import AnnualReportView
+
+urlpatterns = [
+    path("reports/annual/", AnnualReportView.as_view(), name="reports-annual"),
+]

@@ -1,0 +1,121 @@
+"""Reads for reports: who may see which agency's report, snapshots, corrections, fees."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+
+from agencies.models import Agency, Membership, Role
+from agencies.selectors import STAFF_ROLES, agency_subtree_ids, user_visible_agency_ids
+from requests_app.models import CaseEvent, EventKind
+
+from .models import PublishedReport, ReportSections
+from .stats import counted_cases
+
+
+def agency_ancestor_ids(agency: Agency) -> list[int]:
+    """The agency and every agency above it, nearest first."""
+    ids, seen = [], set()
+    parents = dict(Agency.objects.values_list("id", "parent_id"))
+    current = agency.id
+    while current is not None and current not in seen:
+        seen.add(current)
+        ids.append(current)
+        current = parents.get(current)
+    return ids
+
+
+def user_supervises(user, agency: Agency) -> bool:
+    """A supervisor of the agency or of an agency above it."""
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        user=user, role=Role.SUPERVISOR, agency_id__in=agency_ancestor_ids(agency)
+    ).exists()
+
+
+def user_is_staff_of(user, agency: Agency) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(user=user, agency=agency, role__in=STAFF_ROLES).exists()
+
+
+def report_agency_get_for_user(user, *, code: str, consolidated: bool = False) -> Agency:
+    """The agency whose report the user may read, or 404 (never 403).
+
+    Staff of the agency read its own report; supervisors of it or an ancestor read its own and
+    its consolidated report."""
+    agency = Agency.objects.filter(code=code).first()
+    if agency is None:
+        raise Http404("机关不存在")
+    if user_supervises(user, agency):
+        return agency
+    if not consolidated and user_is_staff_of(user, agency):
+        return agency
+    raise Http404("机关不存在")
+
+
+def user_can_publish(user, agency: Agency, consolidated: bool) -> bool:
+    """Approvers publish their agency's report; supervisors any report they may read."""
+    if user_supervises(user, agency):
+        return True
+    if consolidated or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(user=user, agency=agency, role=Role.APPROVER).exists()
+
+
+def report_agencies_for_user(user) -> list[Agency]:
+    """Agencies whose reports the user may open (for the index page)."""
+    return list(Agency.objects.filter(id__in=user_visible_agency_ids(user)).order_by("code"))
+
+
+def published_latest(agency: Agency, year: int, consolidated: bool) -> PublishedReport | None:
+    return (
+        PublishedReport.objects.filter(agency=agency, year=year, consolidated=consolidated)
+        .select_related("published_by")
+        .order_by("-revision")
+        .first()
+    )
+
+
+def sections_get(agency: Agency, year: int) -> ReportSections | None:
+    return ReportSections.objects.filter(agency=agency, year=year).first()
+
+
+def fees_for_year(agency_ids, year: int) -> tuple[Decimal, int]:
+    """信息处理费: sum of fees paid in the year and the number of cases (section six)."""
+    totals = (
+        counted_cases(agency_ids)
+        .filter(fee_paid_on__gte=dt.date(year, 1, 1), fee_paid_on__lte=dt.date(year, 12, 31))
+        .aggregate(total=Sum("fee_amount"), n=Count("id", filter=Q(fee_amount__isnull=False)))
+    )
+    return totals["total"] or Decimal("0"), totals["n"]
+
+
+def corrections_for_year(agency_ids, year: int):
+    """Post-publication corrections touching a published figure of the year."""
+    return (
+        CaseEvent.objects.filter(
+            kind=EventKind.CORRECTION,
+            case__agency_id__in=list(agency_ids),
+            changes__years__contains=[year],
+        )
+        .select_related("case", "actor")
+        .order_by("at", "id")
+    )
+
+
+def cases_changed_since(case_ids, since):
+    """History rows of these cases after a moment (to explain a differing figure)."""
+    return (
+        CaseEvent.objects.filter(case_id__in=list(case_ids), at__gt=since)
+        .select_related("case", "actor")
+        .order_by("case_id", "at", "id")
+    )
+
+
+def subtree_ids(agency: Agency) -> set[int]:
+    return agency_subtree_ids(agency.id)
