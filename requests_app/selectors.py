@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from agencies.selectors import user_visible_agency_ids
+from agencies.models import Agency, Membership, Role
+from agencies.selectors import agency_subtree_ids, user_visible_agency_ids
+from workcalendar.selectors import calendar_get
 
-from .models import Case
+from .models import OPEN_STATES, Case, CaseEvent, CaseState, EventKind
 
 
 def case_list_for_user(user) -> QuerySet[Case]:
@@ -33,3 +38,162 @@ def mask_id_number(value: str) -> str:
 
 def mask_phone(value: str) -> str:
     return f"{value[:3]}****{value[-4:]}" if len(value) >= 7 else ("*" * len(value))
+
+
+# --- worklists (constant number of queries however many cases there are) -----------------
+SORTS = {
+    "due": ("reply_due", "id"),
+    "-due": ("-reply_due", "-id"),
+    "received": ("received_on", "id"),
+    "-received": ("-received_on", "-id"),
+    "case_no": ("case_no", "id"),
+}
+
+
+@dataclass(frozen=True)
+class WorklistFilters:
+    scope: str = "agency"  # agency | mine
+    state: str = "open"  # open | all | one CaseState value
+    due_within: int | None = None  # working days from today
+    overdue: bool = False
+    channel: str = ""
+    applicant_type: str = ""
+    agency_id: int | None = None
+    q: str = ""
+    sort: str = "due"
+
+
+def case_due_soon_limit(today: dt.date, working_days: int) -> dt.date:
+    """The date `working_days` working days after today (the calendar's counting)."""
+    return calendar_get(covering=today + dt.timedelta(days=working_days * 2 + 60)).add_working_days(
+        today, working_days
+    )
+
+
+def case_worklist(user, filters: WorklistFilters, *, today: dt.date) -> QuerySet[Case]:
+    """The worklist: the user's visible cases filtered, searched and sorted (one query)."""
+    queryset = case_list_for_user(user).select_related("agency", "handler")
+    if filters.scope == "mine":
+        acted = CaseEvent.objects.filter(case_id=OuterRef("pk"), actor=user)
+        queryset = queryset.filter(Q(handler=user) | Q(created_by=user) | Exists(acted))
+    if filters.agency_id:
+        queryset = queryset.filter(agency_id=filters.agency_id)
+    queryset = queryset.filter(**_state_lookup(filters.state))
+    if filters.due_within is not None:
+        limit = case_due_soon_limit(today, filters.due_within)
+        queryset = queryset.filter(
+            state__in=OPEN_STATES, reply_due__gte=today, reply_due__lte=limit
+        )
+    if filters.overdue:
+        queryset = queryset.filter(state__in=OPEN_STATES, reply_due__lt=today)
+    if filters.channel:
+        queryset = queryset.filter(channel=filters.channel)
+    if filters.applicant_type:
+        queryset = queryset.filter(applicant_type=filters.applicant_type)
+    if filters.q.strip():
+        term = filters.q.strip()
+        queryset = queryset.filter(
+            Q(case_no__icontains=term)
+            | Q(applicant_name__icontains=term)
+            | Q(content__icontains=term)
+            | Q(tracking_code__iexact=term)
+        )
+    order = SORTS.get(filters.sort, SORTS["due"])
+    first = order[0].lstrip("-")
+    nulls = (
+        F(first).desc(nulls_last=True)
+        if order[0].startswith("-")
+        else F(first).asc(nulls_last=True)
+    )
+    return queryset.order_by(nulls, *order[1:])
+
+
+def _state_lookup(state: str) -> dict:
+    if state == "open":
+        return {"state__in": OPEN_STATES}
+    if state in CaseState.values:
+        return {"state": state}
+    return {}
+
+
+def case_state_counts(
+    user, *, agency_id: int | None = None, scope: str = "agency"
+) -> dict[str, int]:
+    """Cases per state among the user's visible cases (one aggregate query)."""
+    queryset = case_list_for_user(user)
+    if agency_id:
+        queryset = queryset.filter(agency_id=agency_id)
+    if scope == "mine":
+        acted = CaseEvent.objects.filter(case_id=OuterRef("pk"), actor=user)
+        queryset = queryset.filter(Q(handler=user) | Q(created_by=user) | Exists(acted))
+    aggregates = {state: Count("id", filter=Q(state=state)) for state in CaseState.values}
+    counts = queryset.aggregate(**aggregates)
+    counts["open"] = sum(counts[s] for s in OPEN_STATES)
+    counts["all"] = sum(counts[s] for s in CaseState.values)
+    return counts
+
+
+def case_approval_queue(user) -> tuple[QuerySet[Case], QuerySet[Case]]:
+    """Replies waiting for sign-off and extension requests, in the agencies where the user
+    is an approver."""
+    agency_ids = Membership.objects.filter(user=user, role=Role.APPROVER).values_list(
+        "agency_id", flat=True
+    )
+    base = Case.objects.filter(agency_id__in=list(agency_ids)).select_related("agency", "handler")
+    replies = base.filter(state=CaseState.REVIEW).order_by(
+        F("reply_due").asc(nulls_last=True), "id"
+    )
+    extensions = base.filter(extension_state="requested", state__in=OPEN_STATES).order_by(
+        F("reply_due").asc(nulls_last=True), "id"
+    )
+    return replies, extensions
+
+
+def agency_unit_counts(user, *, today: dt.date, due_soon_days: int = 5) -> list[dict]:
+    """Per unit of the supervisor's subtrees: open, due-soon and overdue cases.
+
+    The counts come from one aggregate query grouped by agency; agencies without open cases
+    are listed with zeros."""
+    roots = Membership.objects.filter(user=user, role=Role.SUPERVISOR).values_list(
+        "agency_id", flat=True
+    )
+    subtree: set[int] = set()
+    for root in list(roots):
+        subtree |= agency_subtree_ids(root)
+    if not subtree:
+        return []
+    limit = case_due_soon_limit(today, due_soon_days)
+    rows = (
+        Case.objects.filter(agency_id__in=subtree, state__in=OPEN_STATES)
+        .values("agency_id")
+        .annotate(
+            open=Count("id"),
+            due_soon=Count("id", filter=Q(reply_due__gte=today, reply_due__lte=limit)),
+            overdue=Count("id", filter=Q(reply_due__lt=today)),
+        )
+    )
+    counts = {row["agency_id"]: row for row in rows}
+    result = []
+    for agency in Agency.objects.filter(id__in=subtree).order_by("level", "code"):
+        row = counts.get(agency.id, {})
+        result.append(
+            {
+                "agency": agency,
+                "open": row.get("open", 0),
+                "due_soon": row.get("due_soon", 0),
+                "overdue": row.get("overdue", 0),
+            }
+        )
+    return result
+
+
+def case_events(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("at", "id")
+
+
+def case_repeat_flags(case: Case) -> list[dict]:
+    """The possible-repeat notes stored on the case (services.repeats writes them)."""
+    return [
+        event.changes
+        for event in case.events.filter(kind=EventKind.NOTE, changes__has_key="possible_repeat_of")
+    ]

@@ -1,0 +1,28 @@
+"""Staff web pages (thin: the rules live in services, selectors and actions)."""
+
+from .case import (
+    case_act,
+    case_attachment_download,
+    case_attachment_upload,
+    case_detail,
+    case_edit,
+)
+from .home import home
+from .intake import intake_channels, intake_done, intake_form
+from .queues import approvals, supervision
+from .worklist import worklist
+
+__all__ = [
+    "approvals",
+    "case_act",
+    "case_attachment_download",
+    "case_attachment_upload",
+    "case_detail",
+    "case_edit",
+    "home",
+    "intake_channels",
+    "intake_done",
+    "intake_form",
+    "supervision",
+    "worklist",
+]
