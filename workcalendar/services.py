@@ -1,0 +1,172 @@
+"""Entering a year's official schedule (放假 / 调休上班) and recomputing open deadlines.
+
+`calendar_year_import` replaces the year's administrator-entered days with the file's, marks
+the year official (CalendarYear) and recomputes every open case's deadline with the calendar as
+it now stands; each case whose deadline moved gets a `deadline_changed` history event. All in
+one transaction: a bad file changes nothing."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from .models import CalendarDay, CalendarYear, DayKind
+
+CALENDAR_COLUMNS = ["date", "kind", "name"]
+NAME_MAX = CalendarDay._meta.get_field("name").max_length
+
+MSG_EMPTY_FILE = "文件为空（缺少表头）"
+MSG_NO_ROWS = "文件没有数据行"
+MSG_MISSING_COLUMNS = "缺少列：{columns}"
+MSG_NOT_UTF8 = "文件不是 UTF-8 编码（请另存为“CSV UTF-8”）"
+MSG_NOT_CSV = "日历文件须为 .csv"
+MSG_DATE = "date：日期格式应为 YYYY-MM-DD（填写的是“{value}”）"
+MSG_DATE_REQUIRED = "date：此项为必填项"
+MSG_KIND = "kind：类型须为 holiday（放假）或 workday（调休上班），填写的是“{value}”"
+MSG_DUPLICATE = "date：日期 {date} 与第 {other} 行重复"
+MSG_OTHER_YEAR = "date：一个文件只能包含一个年度，{date} 不属于 {year} 年（以第 {first} 行为准）"
+MSG_NAME_TOO_LONG = "name：名称不能超过{n}个字符"
+
+
+class CalendarImportFailed(Exception):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class CalendarImportResult:
+    year: int
+    holidays: int
+    workdays: int
+    replaced: int
+    cases_changed: int
+
+
+@dataclass
+class CalendarRow:
+    line: int
+    date: dt.date
+    kind: str
+    name: str
+
+
+def _err(line: int, problem: str) -> str:
+    return f"row {line}: {problem}"
+
+
+def calendar_file_read(path: str | Path) -> list[CalendarRow]:
+    """Read and check a calendar CSV (`date,kind,name`; lines starting with # are comments).
+    Raises CalendarImportFailed listing every bad row."""
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        raise CalendarImportFailed([_err(1, MSG_NOT_CSV)])
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            records, previous_end = [], 0
+            for cells in reader:
+                start, previous_end = previous_end + 1, reader.line_num
+                cells = [c.strip() for c in cells]
+                if not any(cells) or cells[0].startswith("#"):
+                    continue
+                records.append((start, cells))
+    except UnicodeDecodeError as exc:
+        raise CalendarImportFailed([_err(1, MSG_NOT_UTF8)]) from exc
+    if not records:
+        raise CalendarImportFailed([_err(1, MSG_EMPTY_FILE)])
+    header_line, header = records[0]
+    missing = [c for c in CALENDAR_COLUMNS if c not in header]
+    if missing:
+        raise CalendarImportFailed(
+            [_err(header_line, MSG_MISSING_COLUMNS.format(columns=", ".join(missing)))]
+        )
+    if len(records) == 1:
+        raise CalendarImportFailed([_err(header_line + 1, MSG_NO_ROWS)])
+
+    index = {name: header.index(name) for name in CALENDAR_COLUMNS}
+    errors: list[str] = []
+    rows: list[CalendarRow] = []
+    seen: dict[dt.date, int] = {}
+    year: int | None = None
+    first_line = 0
+    for line, cells in records[1:]:
+        raw_date, kind, name = (
+            cells[index[c]] if index[c] < len(cells) else "" for c in CALENDAR_COLUMNS
+        )
+        day = None
+        if not raw_date:
+            errors.append(_err(line, MSG_DATE_REQUIRED))
+        elif not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw_date):
+            errors.append(_err(line, MSG_DATE.format(value=raw_date)))
+        else:
+            try:
+                day = dt.date.fromisoformat(raw_date)
+            except ValueError:
+                errors.append(_err(line, MSG_DATE.format(value=raw_date)))
+        if day is not None:
+            if year is None:
+                year, first_line = day.year, line
+            if day.year != year:
+                errors.append(
+                    _err(line, MSG_OTHER_YEAR.format(date=day, year=year, first=first_line))
+                )
+            elif day in seen:
+                errors.append(_err(line, MSG_DUPLICATE.format(date=day, other=seen[day])))
+            seen.setdefault(day, line)
+        if kind not in DayKind.values:
+            errors.append(_err(line, MSG_KIND.format(value=kind)))
+        if len(name) > NAME_MAX:
+            errors.append(_err(line, MSG_NAME_TOO_LONG.format(n=NAME_MAX)))
+        if day is not None:
+            rows.append(CalendarRow(line, day, kind, name))
+    if errors:
+        raise CalendarImportFailed(errors)
+    return rows
+
+
+@transaction.atomic
+def calendar_year_import(
+    rows: list[CalendarRow], *, by=None, source: str = "", reason: str = ""
+) -> CalendarImportResult:
+    """Replace the year's entered days with `rows`, mark the year official and recompute open
+    deadlines (history event per case whose deadline moved)."""
+    from requests_app.services.deadlines import case_deadlines_recompute_open
+
+    if not rows:
+        raise CalendarImportFailed([_err(2, MSG_NO_ROWS)])
+    year = rows[0].date.year
+    if any(r.date.year != year for r in rows):
+        raise CalendarImportFailed(["一个文件只能包含一个年度"])
+    replaced, _ = CalendarDay.objects.filter(date__year=year).delete()
+    CalendarDay.objects.bulk_create(
+        [CalendarDay(date=r.date, kind=r.kind, name=r.name) for r in rows]
+    )
+    entry, created = CalendarYear.objects.get_or_create(
+        year=year, defaults={"source": source, "entered_by": by}
+    )
+    if not created:
+        entry.source, entry.entered_by = source or entry.source, by or entry.entered_by
+        entry.save()
+    changed = case_deadlines_recompute_open(
+        by=by, reason=reason or f"录入 {year} 年节假日安排（{source or '导入'}），重新计算答复期限"
+    )
+    return CalendarImportResult(
+        year=year,
+        holidays=sum(1 for r in rows if r.kind == DayKind.HOLIDAY),
+        workdays=sum(1 for r in rows if r.kind == DayKind.WORKDAY),
+        replaced=replaced,
+        cases_changed=changed,
+    )
+
+
+def calendar_file_import(path: str | Path, *, by=None) -> CalendarImportResult:
+    """`import_calendar`: read, check and import one year's schedule from a CSV file."""
+    path = Path(path)
+    rows = calendar_file_read(path)
+    return calendar_year_import(rows, by=by, source=path.name)
