@@ -63,16 +63,32 @@ class WorklistFilters:
     sort: str = "due"
 
 
-def case_due_soon_limit(today: dt.date, working_days: int) -> dt.date:
+def case_due_soon_limit(today: dt.date, working_days: int, calendar=None) -> dt.date:
     """The date `working_days` working days after today (the calendar's counting)."""
-    return calendar_get(covering=today + dt.timedelta(days=working_days * 2 + 60)).add_working_days(
-        today, working_days
-    )
+    if calendar is None:
+        calendar = calendar_get(covering=today + dt.timedelta(days=working_days * 2 + 60))
+    return calendar.add_working_days(today, working_days)
 
 
-def case_worklist(user, filters: WorklistFilters, *, today: dt.date) -> QuerySet[Case]:
-    """The worklist: the user's visible cases filtered, searched and sorted (one query)."""
-    queryset = case_list_for_user(user).select_related("agency", "handler")
+def _visible(user, visible: set[int] | None) -> QuerySet[Case]:
+    if visible is None:
+        return case_list_for_user(user)
+    return Case.objects.filter(agency_id__in=visible)
+
+
+def case_worklist(
+    user,
+    filters: WorklistFilters,
+    *,
+    today: dt.date,
+    visible: set[int] | None = None,
+    calendar=None,
+) -> QuerySet[Case]:
+    """The worklist: the user's visible cases filtered, searched and sorted (one query).
+
+    `visible` (the user's visible agency ids) and `calendar` may be passed in by a caller
+    that already has them, to save queries."""
+    queryset = _visible(user, visible).select_related("agency", "handler")
     if filters.scope == "mine":
         acted = CaseEvent.objects.filter(case_id=OuterRef("pk"), actor=user)
         queryset = queryset.filter(Q(handler=user) | Q(created_by=user) | Exists(acted))
@@ -80,7 +96,7 @@ def case_worklist(user, filters: WorklistFilters, *, today: dt.date) -> QuerySet
         queryset = queryset.filter(agency_id=filters.agency_id)
     queryset = queryset.filter(**_state_lookup(filters.state))
     if filters.due_within is not None:
-        limit = case_due_soon_limit(today, filters.due_within)
+        limit = case_due_soon_limit(today, filters.due_within, calendar)
         queryset = queryset.filter(
             state__in=OPEN_STATES, reply_due__gte=today, reply_due__lte=limit
         )
@@ -117,10 +133,10 @@ def _state_lookup(state: str) -> dict:
 
 
 def case_state_counts(
-    user, *, agency_id: int | None = None, scope: str = "agency"
+    user, *, agency_id: int | None = None, scope: str = "agency", visible: set[int] | None = None
 ) -> dict[str, int]:
     """Cases per state among the user's visible cases (one aggregate query)."""
-    queryset = case_list_for_user(user)
+    queryset = _visible(user, visible)
     if agency_id:
         queryset = queryset.filter(agency_id=agency_id)
     if scope == "mine":

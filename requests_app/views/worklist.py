@@ -48,9 +48,9 @@ def worklist(request):
         sort=data.get("sort") or "due",
     )
     today = timezone.localdate()
-    queryset = case_worklist(request.user, filters, today=today)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     calendar = calendar_get(covering=today + dt.timedelta(days=400))
+    queryset = case_worklist(request.user, filters, today=today, visible=visible, calendar=calendar)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     soon_limit = calendar.add_working_days(today, DUE_SOON_DAYS)
     rows = []
     for case in page.object_list:
@@ -68,7 +68,9 @@ def worklist(request):
         "form": form,
         "page": page,
         "rows": rows,
-        "counts": case_state_counts(request.user, agency_id=agency_id, scope=filters.scope),
+        "counts": case_state_counts(
+            request.user, agency_id=agency_id, scope=filters.scope, visible=visible
+        ),
         "filters": filters,
         "query": query.urlencode(),
         "state_query": _without(query, "state"),
