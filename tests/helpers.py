@@ -2,13 +2,17 @@
 
 import datetime as dt
 
+from letters import services as letters_svc
 from requests_app.services import cases as svc
 
 
 def close_via_approval(case, *, handler, approver, outcome="disclosed", on: dt.date | None = None):
-    """Handler drafts and submits, approver approves and closes (with the issued reply where
-    the letters module requires one)."""
+    """Handler drafts and submits, the reply letter is drafted, signed off and issued, then the
+    approver approves and closes (closing requires the issued reply, SPEC §4)."""
     if case.state == "received":
         svc.case_start_drafting(case_id=case.id, by=handler)
     svc.case_submit_for_approval(case_id=case.id, by=handler, outcome=outcome)
+    letter = letters_svc.letter_draft(case_id=case.id, by=handler, kind="reply", outcome=outcome)
+    letters_svc.letter_approve(letter_id=letter.id, by=approver)
+    letters_svc.letter_issue(letter_id=letter.id, by=approver, on=on)
     return svc.case_approve_and_close(case_id=case.id, by=approver, on=on)

@@ -160,6 +160,9 @@ def case_update(
         return case
     if not reason.strip():
         raise RuleViolation(rules.MSG_REASON_REQUIRED, "reason")
+    from reporting.services import published_period_check  # published years are locked (SPEC §6)
+
+    published_period_check(case=case, by=by, changed_fields=list(diff), reason=reason)
     for name, (_, new) in diff.items():
         setattr(case, name, new)
     case.version += 1
@@ -478,6 +481,9 @@ def case_approve_and_close(
     def check(case: Case) -> None:
         _outcome_for_decision(case, outcome or case.proposed_outcome)
         _not_before(on, case.received_on, "收到申请之日")
+        from letters.services import reply_issued_check  # the issued reply (SPEC §4)
+
+        reply_issued_check(case, outcome or case.proposed_outcome)
 
     return case_act(
         case_id=case_id, by=by, action="approve_and_close", reason=reason,
@@ -529,9 +535,14 @@ def case_void(*, case_id: int, by, reason: str, expected_version: int | None = N
     if not reason.strip():
         raise RuleViolation(rules.MSG_VOID_REASON, "reason")
 
+    def check(case: Case) -> None:
+        from reporting.services import published_period_check  # published years are locked
+
+        published_period_check(case=case, by=by, changed_fields=["void"], reason=reason)
+
     return case_act(
         case_id=case_id, by=by, action="void", reason=reason, expected_version=expected_version,
-        kwargs={"reason": reason.strip(), "by": by, "at": timezone.now()},
+        check=check, kwargs={"reason": reason.strip(), "by": by, "at": timezone.now()},
     )
 
 

@@ -1,0 +1,172 @@
+"""Rendering: pure functions from a context dict and template bytes to .docx bytes (no ORM).
+
+`render_docx(template_bytes, context)` fills a docxtpl template; `template_check(data, key)`
+validates an uploaded template; `docx_to_pdf(data)` converts through LibreOffice."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+import jinja2
+from docxtpl import DocxTemplate
+
+from requests_app.rules import RuleViolation
+
+from .placeholders import REQUIRED, known_placeholders
+
+DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "letters"
+
+MSG_NOT_DOCX = "上传的文件不是有效的 Word（.docx）文档"
+MSG_UNKNOWN_PLACEHOLDERS = "模板使用了系统不认识的占位符：{names}"
+MSG_MISSING_PLACEHOLDERS = "模板缺少必需的占位符：{names}"
+MSG_TEMPLATE_SYNTAX = "模板语法错误：{error}"
+
+
+class TemplateInvalid(RuleViolation):
+    """An uploaded template was refused; `errors` lists every problem."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("；".join(errors), "file")
+        self.errors = errors
+
+
+_JINJA = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+@functools.lru_cache(maxsize=64)
+def default_template_bytes(key: str) -> bytes:
+    return (DEFAULT_TEMPLATE_DIR / f"{key}.docx").read_bytes()
+
+
+class _Compiled:
+    """A template prepared once: the package's other parts as they are, and a compiled Jinja
+    template for each part that holds placeholders (document, headers, footers)."""
+
+    def __init__(self, template: bytes):
+        helper = DocxTemplate(io.BytesIO(template))  # docxtpl's tag clean-up (split runs, {%p})
+        self.helper = helper
+        self.entries: list[tuple[zipfile.ZipInfo, bytes]] = []
+        self.parts: dict[str, jinja2.Template] = {}
+        with zipfile.ZipFile(io.BytesIO(template)) as package:
+            for info in package.infolist():
+                data = package.read(info.filename)
+                self.entries.append((info, data))
+                name = info.filename
+                if name == "word/document.xml" or (
+                    name.startswith(("word/header", "word/footer")) and name.endswith(".xml")
+                ):
+                    xml = data.decode("utf-8")
+                    if "{" not in xml:
+                        continue
+                    xml = helper.patch_xml(xml)
+                    xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+                    self.parts[name] = _JINJA.from_string(xml)
+
+    def render(self, context: dict) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+            for info, data in self.entries:
+                template = self.parts.get(info.filename)
+                if template is not None:
+                    xml = template.render(context)
+                    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+                    xml = (
+                        xml.replace("{_{", "{{")
+                        .replace("}_}", "}}")
+                        .replace("{_%", "{%")
+                        .replace("%_}", "%}")
+                    )
+                    data = self.helper.resolve_listing(xml).encode("utf-8")
+                package.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+        return out.getvalue()
+
+
+@functools.lru_cache(maxsize=128)
+def _compiled(template: bytes) -> _Compiled:
+    return _Compiled(template)
+
+
+def render_docx(template: bytes, context: dict) -> bytes:
+    """Fill the template with the context (strings and lists of strings). Pure: no database,
+    no clock; the same inputs give the same document. Values are XML-escaped."""
+    return _compiled(template).render(context)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def template_placeholders(data: bytes) -> set[str]:
+    """The variables a docxtpl template uses (loop variables excluded)."""
+    document = DocxTemplate(io.BytesIO(data))
+    return set(document.get_undeclared_template_variables(jinja_env=jinja2.Environment()))
+
+
+def template_check(data: bytes, key: str) -> set[str]:
+    """Accept a replacement template for `key` or raise TemplateInvalid listing every problem."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise TemplateInvalid([MSG_NOT_DOCX])
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            if "word/document.xml" not in package.namelist():
+                raise TemplateInvalid([MSG_NOT_DOCX])
+        used = template_placeholders(data)
+    except TemplateInvalid:
+        raise
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateInvalid([MSG_TEMPLATE_SYNTAX.format(error=exc.message)]) from exc
+    except Exception as exc:  # a corrupt package: python-docx raises several kinds
+        raise TemplateInvalid([MSG_NOT_DOCX]) from exc
+    errors = []
+    unknown = used - known_placeholders(key)
+    if unknown:
+        errors.append(MSG_UNKNOWN_PLACEHOLDERS.format(names="、".join(sorted(unknown))))
+    missing = REQUIRED[key] - used
+    if missing:
+        errors.append(MSG_MISSING_PLACEHOLDERS.format(names="、".join(sorted(missing))))
+    if errors:
+        raise TemplateInvalid(errors)
+    # A last proof: it renders with a complete sample context.
+    return used
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def docx_to_pdf(data: bytes, *, timeout: int = 120) -> bytes:
+    """Convert a .docx to PDF with LibreOffice (headless). Raises RuntimeError if it fails."""
+    binary = soffice_path()
+    if not binary:
+        raise RuntimeError("未安装 LibreOffice，无法转换 PDF")
+    with tempfile.TemporaryDirectory(prefix="letter-pdf-") as tmp:
+        source = Path(tmp) / "letter.docx"
+        source.write_bytes(data)
+        profile = Path(tmp) / "profile"
+        result = subprocess.run(
+            [
+                binary,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                tmp,
+                str(source),
+            ],
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+        target = Path(tmp) / "letter.pdf"
+        if result.returncode != 0 or not target.exists():
+            raise RuntimeError(f"PDF 转换失败：{result.stderr.decode(errors='replace')[-500:]}")
+        return target.read_bytes()

@@ -1,0 +1,15 @@
+"""Celery tasks: take ids, call the service (STYLE habit 4)."""
+
+from celery import shared_task
+
+from .services import letter_render
+
+
+@shared_task(name="letters.letters_render_batch")
+def letters_render_batch(letter_ids: list[int]) -> dict[str, int]:
+    """Render issued letters from their frozen context; safe to run twice."""
+    counts = {"generated": 0, "failed": 0}
+    for letter_id in letter_ids:
+        letter = letter_render(letter_id=letter_id)
+        counts["generated" if letter.render_status == "generated" else "failed"] += 1
+    return counts

@@ -1,0 +1,128 @@
+"""The legal map of letters/legal.py, entry by entry (SPEC §4, ogi-domain §4)."""
+
+import pytest
+
+from letters import fees, legal
+from requests_app.outcomes import OUTCOME_KEYS
+
+# Written out independently of the module: outcome key → article(s) cited.
+EXPECTED_ARTICLES = {
+    "disclosed": "第三十六条第（二）项",
+    "partially_disclosed": "第三十七条",
+    "withheld.state_secret": "第三十六条第（三）项、第十四条",
+    "withheld.prohibited_by_law": "第三十六条第（三）项、第十四条",
+    "withheld.three_safeties_one_stability": "第三十六条第（三）项、第十四条",
+    "withheld.third_party_rights": "第三十六条第（三）项、第十五条",
+    "withheld.internal_affairs": "第三十六条第（三）项、第十六条第一款",
+    "withheld.process_information": "第三十六条第（三）项、第十六条第二款",
+    "withheld.enforcement_case_file": "第三十六条第（三）项、第十六条第二款",
+    "withheld.administrative_query": "第三十六条第（三）项、第（七）项",
+    "unavailable.not_held": "第三十六条第（四）项",
+    "unavailable.needs_creation": "第三十八条",
+    "unavailable.still_unclear_after_supplement": "第三十条",
+    "not_processed.petition_complaint": "第三十九条第一款",
+    "not_processed.repeated": "第三十六条第（六）项",
+    "not_processed.publication": "第三十九条第二款",
+    "not_processed.excessive": "第三十五条",
+    "not_processed.confirm_or_reissue": "第二条",
+    "other.no_supplement": "第三十条",
+    "other.fee_unpaid": "第四十二条",
+    "other.other": "有关条款",
+}
+EXPECTED_WORDS = {
+    "disclosed": "予以公开",
+    "partially_disclosed": "区分处理",
+    "withheld.state_secret": "国家秘密",
+    "withheld.prohibited_by_law": "法律、行政法规禁止公开",
+    "withheld.three_safeties_one_stability": "社会稳定",
+    "withheld.third_party_rights": "第三方合法权益",
+    "withheld.internal_affairs": "内部事务信息",
+    "withheld.process_information": "过程性信息",
+    "withheld.enforcement_case_file": "行政执法案卷",
+    "withheld.administrative_query": "特别规定",
+    "unavailable.not_held": "该政府信息不存在",
+    "unavailable.needs_creation": "加工、分析",
+    "unavailable.still_unclear_after_supplement": "仍不明确",
+    "not_processed.petition_complaint": "信访、投诉、举报",
+    "not_processed.repeated": "不予重复处理",
+    "not_processed.publication": "公开出版物",
+    "not_processed.excessive": "明显超过合理范围",
+    "not_processed.confirm_or_reissue": "确认或者重新出具",
+    "other.no_supplement": "视为放弃申请",
+    "other.fee_unpaid": "逾期未按收费通知要求缴纳",
+    "other.other": "如下处理",
+}
+
+
+def test_every_outcome_key_has_an_entry():
+    assert set(legal.LEGAL_BASES) == set(OUTCOME_KEYS) == set(EXPECTED_ARTICLES)
+
+
+@pytest.mark.parametrize("key", OUTCOME_KEYS)
+def test_entry_cites_its_article_and_says_its_decision(key):
+    basis = legal.legal_basis(key)
+    assert basis.articles == EXPECTED_ARTICLES[key]
+    assert EXPECTED_WORDS[key] in basis.decision
+    assert basis.citation.startswith("本答复依据")
+    assert basis.articles in basis.citation
+    expected_source = legal.REG
+    assert basis.source == expected_source
+
+
+@pytest.mark.parametrize("key", OUTCOME_KEYS)
+def test_remedy_notice_per_entry(key):
+    text = legal.remedy_notice(key, review_body="淄博市人民政府", court="淄博市张店区人民法院")
+    assert "淄博市人民政府" in text and "淄博市张店区人民法院" in text
+    assert "六十日" in text
+    if key.startswith("withheld."):
+        assert "应当先向淄博市人民政府申请行政复议" in text
+        assert "第二十三条" in text
+        assert "十五日内" in text and "第四十五条" in text
+        assert "六个月" not in text, "a refusal may not be sued directly"
+        assert legal.review_first(key)
+    elif key == "partially_disclosed":
+        # The withheld part goes to review first, the rest as usual.
+        assert "应当先向" in text and "第二十三条" in text and "六个月" in text
+    else:
+        assert "六个月内向淄博市张店区人民法院提起行政诉讼" in text
+        assert "应当先" not in text
+        assert not legal.review_first(key)
+
+
+def test_variants_already_public_and_other_agency():
+    assert legal.legal_basis("disclosed", already_public=True).articles == "第三十六条第（一）项"
+    assert "已经主动公开" in legal.legal_basis("disclosed", already_public=True).decision
+    assert (
+        legal.legal_basis("unavailable.not_held", other_agency=True).articles
+        == "第三十六条第（五）项"
+    )
+    assert legal.legal_basis("disclosed").articles == "第三十六条第（二）项"
+
+
+def test_missing_review_body_is_visible_in_the_text():
+    text = legal.remedy_notice("disclosed", review_body="", court="")
+    assert legal.PLACEHOLDER_REVIEW_BODY in text and legal.PLACEHOLDER_COURT in text
+
+
+@pytest.mark.parametrize(
+    "rank, fee",
+    [(1, 0), (10, 0), (11, 100), (30, 100), (31, 200), (40, 200), (41, 300), (50, 300), (51, 400)],
+)
+def test_fee_per_request_bands(rank, fee):
+    assert fees.per_request_rate(rank) == fee
+    assert fees.fee_per_request(rank).amount == fee
+
+
+@pytest.mark.parametrize(
+    "pages, fee",
+    [(0, 0), (30, 0), (31, 10), (100, 700), (101, 720), (200, 2700), (201, 2740), (250, 4700)],
+)
+def test_fee_per_volume_progressive(pages, fee):
+    result = fees.fee_per_volume(pages)
+    assert result.amount == fee
+    assert result.lines[-1] == f"合计：{fee}元。"
+
+
+def test_fee_standard_unknown_is_refused():
+    with pytest.raises(ValueError):
+        fees.fee_compute("both", 3)
