@@ -381,3 +381,25 @@ def _table4_docx(doc, report: AnnualReport) -> None:
         for j, column in enumerate(CHALLENGE_COLUMNS):
             _cell(table, 2, 5 * k + j, CHALLENGE_RESULT_LABELS[column])
             _cell(table, 3, 5 * k + j, report.table4[kind][column])
+
+
+def table3_label_cells(format_version: str) -> list[list[dict]]:
+    """Per row, the label cells an HTML table needs (text, rowspan, colspan), as published."""
+    layout = table3_layout(format_version)
+    cells: list[list[dict]] = [[] for _ in layout]
+    for a, b, text in _runs(layout, "top"):
+        rows = layout[a : b + 1]
+        if not rows[0].group:
+            for k in range(a, b + 1):
+                cells[k].append({"text": layout[k].top, "rowspan": 1, "colspan": 3})
+            continue
+        cells[a].append({"text": text, "rowspan": b - a + 1, "colspan": 1})
+        for ga, gb, group in _runs(rows, "group"):
+            if rows[ga].sub:
+                cells[a + ga].append({"text": group, "rowspan": gb - ga + 1, "colspan": 1})
+                for k in range(ga, gb + 1):
+                    cells[a + k].append({"text": rows[k].sub, "rowspan": 1, "colspan": 1})
+            else:
+                for k in range(ga, gb + 1):
+                    cells[a + k].append({"text": group, "rowspan": 1, "colspan": 2})
+    return cells

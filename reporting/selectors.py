@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.http import Http404
 
 from agencies.models import Agency, Membership, Role
 from agencies.selectors import STAFF_ROLES, agency_subtree_ids, user_visible_agency_ids
-from requests_app.models import CaseEvent, EventKind
+from requests_app.models import CaseEvent, CaseState, EventKind
 
 from .models import PublishedReport, ReportSections
 from .stats import counted_cases
@@ -111,7 +111,7 @@ def corrections_for_year(agency_ids, year: int):
 def cases_changed_since(case_ids, since):
     """History rows of these cases after a moment (to explain a differing figure)."""
     return (
-        CaseEvent.objects.filter(case_id__in=list(case_ids), at__gt=since)
+        CaseEvent.objects.filter(case_id__in=list(case_ids), at__gte=since)
         .select_related("case", "actor")
         .order_by("case_id", "at", "id")
     )
@@ -119,3 +119,90 @@ def cases_changed_since(case_ids, since):
 
 def subtree_ids(agency: Agency) -> set[int]:
     return agency_subtree_ids(agency.id)
+
+
+# --- the statistics page --------------------------------------------------------------------------
+OUTCOME_GROUP_LABELS = {
+    "disclosed": "予以公开",
+    "partially_disclosed": "部分公开",
+    "withheld": "不予公开",
+    "unavailable": "无法提供",
+    "not_processed": "不予处理",
+    "other": "其他处理",
+}
+
+
+def outcome_mix(agency_ids, year: int) -> list[tuple[str, int]]:
+    """Cases closed in the year per outcome group (one query)."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    counts = (
+        counted_cases(agency_ids)
+        .filter(state=CaseState.CLOSED)
+        .aggregate(
+            **{
+                group: Count(
+                    "id",
+                    filter=Q(closed_on__gte=start, closed_on__lte=end)
+                    & (
+                        Q(outcome=group)
+                        if "." not in group and group in ("disclosed", "partially_disclosed")
+                        else Q(outcome__startswith=f"{group}.")
+                    ),
+                )
+                for group in OUTCOME_GROUP_LABELS
+            }
+        )
+    )
+    return [(label, counts[group]) for group, label in OUTCOME_GROUP_LABELS.items()]
+
+
+def monthly_counts(agency_ids, year: int) -> tuple[list[int], list[int]]:
+    """Requests received and cases closed per month of the year (one query)."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    aggregates = {}
+    for month in range(1, 13):
+        first = dt.date(year, month, 1)
+        last = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+        aggregates[f"in{month}"] = Count(
+            "id", filter=Q(received_on__gte=first, received_on__lte=last)
+        )
+        aggregates[f"out{month}"] = Count(
+            "id", filter=Q(state=CaseState.CLOSED, closed_on__gte=first, closed_on__lte=last)
+        )
+    counts = (
+        counted_cases(agency_ids)
+        .filter(
+            Q(received_on__gte=start, received_on__lte=end)
+            | Q(closed_on__gte=start, closed_on__lte=end)
+        )
+        .aggregate(**aggregates)
+    )
+    return [counts[f"in{m}"] for m in range(1, 13)], [counts[f"out{m}"] for m in range(1, 13)]
+
+
+def on_time_by_unit(agency_ids, year: int) -> list[dict]:
+    """Per unit: cases closed in the year, closed by their reply deadline, and the rate (one query)."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    rows = (
+        counted_cases(agency_ids)
+        .filter(state=CaseState.CLOSED, closed_on__gte=start, closed_on__lte=end)
+        .values("agency__code", "agency__name")
+        .annotate(
+            closed=Count("id"),
+            on_time=Count(
+                "id", filter=Q(reply_due__isnull=True) | Q(closed_on__lte=F("reply_due"))
+            ),
+        )
+        .order_by("agency__code")
+    )
+    result = [
+        {
+            "code": r["agency__code"],
+            "name": r["agency__name"],
+            "closed": r["closed"],
+            "on_time": r["on_time"],
+            "rate": round(100 * r["on_time"] / r["closed"], 1) if r["closed"] else 0.0,
+        }
+        for r in rows
+    ]
+    return sorted(result, key=lambda r: (-r["rate"], r["code"]))
