@@ -8,11 +8,10 @@ history row for each case whose date moved)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from workcalendar.engine import WEEKDAY_NAMES, WorkingCalendar
@@ -219,79 +218,110 @@ def case_deadline(case: Case, *, explain: bool = True) -> Deadline:
     )
 
 
-def case_deadline_refresh(case: Case, *, by=None, reason: str = "") -> Deadline:
+def case_deadline_refresh(case: Case) -> Deadline:
     """Recompute and store the cached deadline fields (within the caller's transaction)."""
     deadline = case_deadline(case, explain=False)
-    _store(case, deadline, by=by, reason=reason)
+    case.reply_due, case.deadline_provisional = deadline.due, deadline.provisional
+    case.clock_stopped = deadline.stopped if case.is_open else False
     return deadline
 
 
-def _store(case: Case, deadline: Deadline, *, by, reason: str) -> bool:
-    old = (case.reply_due, case.deadline_provisional)
-    case.reply_due, case.deadline_provisional = deadline.due, deadline.provisional
-    case.clock_stopped = deadline.stopped if case.is_open else False
-    changed = old != (case.reply_due, case.deadline_provisional)
-    return changed
-
-
 def case_deadlines_recompute_open(
-    *, by=None, reason: str = "日历变更", batch_size: int = 2000
+    *, by=None, reason: str = "日历变更", batch_size: int = 5000
 ) -> int:
     """Recompute every open case's deadline with the calendar as it stands now.
 
-    Cases whose due date (or provisional flag) moved get a `deadline_changed` history row.
-    Returns the number of cases whose deadline changed."""
+    Reads cases and clock events in two ordered streams (no model instances), computes in
+    memory, then writes only the cases whose due date or provisional flag moved: each batch
+    locks those rows, skips any whose version changed meanwhile (a transition that ran during
+    the recompute already used the current calendar), bulk-updates the rest and writes one
+    `deadline_changed` history row each. Returns the number of cases whose deadline changed."""
     calendar = calendar_get(covering=timezone.localdate() + dt.timedelta(days=800))
-    changed_total = 0
-    open_ids = list(
-        Case.objects.filter(state__in=OPEN_STATES).order_by("id").values_list("id", flat=True)
+    cases = (
+        Case.objects.filter(state__in=OPEN_STATES)
+        .order_by("id")
+        .values_list("id", "reply_due", "deadline_provisional", "clock_stopped", "version")
     )
-    for i in range(0, len(open_ids), batch_size):
-        ids = open_ids[i : i + batch_size]
-        with transaction.atomic():
-            facts: dict[int, list[ClockFact]] = defaultdict(list)
-            for case_id, kind, on, days, note in ClockEvent.objects.filter(
-                case_id__in=ids
-            ).values_list("case_id", "kind", "on", "days", "note"):
-                facts[case_id].append(ClockFact(kind, on, days, note))
-            cases = list(
-                Case.objects.select_for_update()
-                .filter(id__in=ids, state__in=OPEN_STATES)
-                .only(
-                    "id",
-                    "reply_due",
-                    "deadline_provisional",
-                    "clock_stopped",
-                    "state",
-                    "channel",
-                    "version",
-                )
-            )
-            to_update, events = [], []
-            for case in cases:
-                old_due, old_prov = case.reply_due, case.deadline_provisional
-                deadline = deadline_compute(facts[case.id], calendar)
-                if _store(case, deadline, by=by, reason=reason):
-                    case.version += 1
-                    to_update.append(case)
-                    events.append(
-                        CaseEvent(
-                            case_id=case.id,
-                            kind=EventKind.DEADLINE_CHANGED,
-                            actor=by,
-                            reason=reason,
-                            changes={
-                                "reply_due": [_iso(old_due), _iso(case.reply_due)],
-                                "deadline_provisional": [old_prov, case.deadline_provisional],
-                            },
-                        )
-                    )
-            Case.objects.bulk_update(
-                to_update, ["reply_due", "deadline_provisional", "clock_stopped", "version"]
-            )
-            CaseEvent.objects.bulk_create(events)
-            changed_total += len(to_update)
+    events = (
+        ClockEvent.objects.filter(case__state__in=OPEN_STATES)
+        .order_by("case_id")
+        .values_list("case_id", "kind", "on", "days", "note")
+    )
+    event_stream = iter(events.iterator(chunk_size=20_000))
+    pending = next(event_stream, None)
+    moved: list[tuple[int, int, Deadline, tuple]] = []
+    for case_id, reply_due, provisional, stopped, version in cases.iterator(chunk_size=20_000):
+        facts = []
+        while pending is not None and pending[0] <= case_id:
+            if pending[0] == case_id:
+                facts.append(ClockFact(*pending[1:]))
+            pending = next(event_stream, None)
+        deadline = deadline_compute(facts, calendar)
+        if (deadline.due, deadline.provisional, deadline.stopped) != (
+            reply_due,
+            provisional,
+            stopped,
+        ):
+            moved.append((case_id, version, deadline, (reply_due, provisional)))
+    changed_total = 0
+    for i in range(0, len(moved), batch_size):
+        changed_total += _apply_moved(moved[i : i + batch_size], by=by, reason=reason)
     return changed_total
+
+
+def _apply_moved(batch, *, by, reason: str) -> int:
+    with transaction.atomic():
+        current = dict(
+            Case.objects.select_for_update()
+            .filter(id__in=[case_id for case_id, *_ in batch], state__in=OPEN_STATES)
+            .values_list("id", "version")
+        )
+        rows, history = [], []
+        for case_id, version, deadline, (old_due, old_provisional) in batch:
+            if current.get(case_id) != version:
+                continue
+            rows.append((case_id, deadline.due, deadline.provisional, deadline.stopped))
+            if (old_due, old_provisional) != (deadline.due, deadline.provisional):
+                history.append(
+                    CaseEvent(
+                        case_id=case_id,
+                        kind=EventKind.DEADLINE_CHANGED,
+                        actor=by,
+                        reason=reason,
+                        changes={
+                            "reply_due": [_iso(old_due), _iso(deadline.due)],
+                            "deadline_provisional": [old_provisional, deadline.provisional],
+                        },
+                    )
+                )
+        _set_deadlines(rows)
+        CaseEvent.objects.bulk_create(history, batch_size=1000)
+    return len(history)
+
+
+def _set_deadlines(rows: list[tuple[int, dt.date | None, bool, bool]]) -> None:
+    """Write (id, due, provisional, stopped) rows and bump each version, in few statements."""
+    if connection.vendor == "postgresql":
+        table = Case._meta.db_table
+        for i in range(0, len(rows), 1000):
+            chunk = rows[i : i + 1000]
+            values = ", ".join(["(%s::bigint, %s::date, %s::boolean, %s::boolean)"] * len(chunk))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} AS c SET reply_due = v.due, deadline_provisional = v.prov, "
+                    f"clock_stopped = v.stopped, version = c.version + 1 "
+                    f"FROM (VALUES {values}) AS v(id, due, prov, stopped) WHERE c.id = v.id",
+                    [value for row in chunk for value in row],
+                )
+        return
+    cases = list(Case.objects.filter(id__in=[r[0] for r in rows]).only("id", "version"))
+    by_id = {r[0]: r for r in rows}
+    for case in cases:
+        _, case.reply_due, case.deadline_provisional, case.clock_stopped = by_id[case.id]
+        case.version += 1
+    Case.objects.bulk_update(
+        cases, ["reply_due", "deadline_provisional", "clock_stopped", "version"], batch_size=500
+    )
 
 
 def _iso(day: dt.date | None) -> str | None:
