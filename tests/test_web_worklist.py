@@ -206,4 +206,4 @@ def test_only_the_users_agencies_and_supervisor_subtree(
     outsider = make_user("o", other_agency, "clerk")
     client.force_login(outsider)
     assert case_nos(page(client)) == ["2026-00003"]
-    assert client.get(reverse("requests_app:worklist"), {"agency": town.id}).status_code == 200
+    assert client.get(reverse("requests_app:worklist"), {"agency": town.id}).status_code == 404

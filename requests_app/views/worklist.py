@@ -33,9 +33,10 @@ def worklist(request):
     )
     form = WorklistForm(request.GET or None, agencies=agencies)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    if form.is_bound and not form.is_valid() and "agency" in form.errors:
-        raise Http404("页面不存在")
-    agency_id = int(data["agency"]) if data.get("agency") else None
+    requested = request.GET.get("agency", "")
+    if requested and (not requested.isdigit() or int(requested) not in visible):
+        raise Http404("页面不存在")  # another agency's list: nothing to learn
+    agency_id = int(requested) if requested and len(visible) > 1 else None
     filters = WorklistFilters(
         scope=data.get("scope") or "agency",
         state=data.get("state") or "open",
