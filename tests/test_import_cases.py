@@ -323,3 +323,14 @@ def test_thousands_of_rows(tmp_path, city, importer):
     assert Case.objects.count() == 1000
     assert Case.objects.filter(state="closed").count() == 666
     assert Case.objects.values("case_no").distinct().count() == 1000
+
+
+def test_sample_file_passes_a_dry_run(city, importer, capsys):
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parent.parent / "deploy" / "samples" / "cases-example.csv"
+    run(sample, "--dry-run")
+    assert (
+        "将向“淄博市人民政府办公室”导入 3 件（已办结 2 件，未办结 1 件）" in capsys.readouterr().out
+    )
+    assert_nothing_saved()
