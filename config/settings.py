@@ -102,6 +102,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "requests_app.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"portal": env("PORTAL_THROTTLE", default="30/minute")},
 }
 SPECTACULAR_SETTINGS = {

@@ -1,3 +1,28 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .api import views
+
+urlpatterns = [
+    path("requests/", views.CaseListApi.as_view(), name="api-requests"),
+    path("requests/<uuid:public_id>/", views.CaseDetailApi.as_view(), name="api-request"),
+    path(
+        "requests/<uuid:public_id>/history/",
+        views.CaseHistoryApi.as_view(),
+        name="api-request-history",
+    ),
+    path(
+        "requests/<uuid:public_id>/deadline/",
+        views.CaseDeadlineApi.as_view(),
+        name="api-request-deadline",
+    ),
+    *[
+        path(f"requests/<uuid:public_id>/{name}/", view.as_view(), name=f"api-request-{name}")
+        for name, view in views.ACTION_VIEWS.items()
+    ],
+    path("portal/requests/", views.PortalRequestApi.as_view(), name="api-portal-request"),
+    path(
+        "portal/requests/<str:tracking_code>/",
+        views.PortalStatusApi.as_view(),
+        name="api-portal-status",
+    ),
+]

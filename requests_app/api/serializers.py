@@ -1,0 +1,136 @@
+from rest_framework import serializers
+
+from ..models import Case, CaseEvent, Channel, DeliveryMethod, InformationForm
+from ..outcomes import ApplicantType
+from ..selectors import mask_id_number, mask_phone
+
+
+class CaseOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    agency = serializers.CharField(source="agency.code", read_only=True)
+    overdue = serializers.SerializerMethodField()
+    applicant_id_number = serializers.SerializerMethodField()
+    applicant_phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "agency",
+            "case_no",
+            "channel",
+            "submitted_on",
+            "signed_on",
+            "confirmed_on",
+            "received_on",
+            "applicant_type",
+            "applicant_name",
+            "applicant_id_number",
+            "applicant_phone",
+            "delivery_method",
+            "content",
+            "information_form",
+            "state",
+            "outcome",
+            "proposed_outcome",
+            "closed_on",
+            "reply_due",
+            "deadline_provisional",
+            "clock_stopped",
+            "extension_state",
+            "extension_days",
+            "overdue",
+            "version",
+        ]
+
+    def get_overdue(self, case: Case) -> bool:
+        today = self.context["today"]
+        if case.reply_due is None:
+            return False
+        return (case.closed_on or today) > case.reply_due if case.state != "void" else False
+
+    def get_applicant_id_number(self, case: Case) -> str:
+        return mask_id_number(case.applicant_id_number) if case.applicant_id_number else ""
+
+    def get_applicant_phone(self, case: Case) -> str:
+        return mask_phone(case.applicant_phone) if case.applicant_phone else ""
+
+
+class CaseRegisterInput(serializers.Serializer):
+    agency = serializers.CharField(help_text="机关代码")
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    # Dates are checked by the intake service with every other field (YYYY-MM-DD).
+    submitted_on = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    signed_on = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    confirmed_on = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    mail_tracking_number = serializers.CharField(required=False, allow_blank=True)
+    applicant_type = serializers.ChoiceField(choices=ApplicantType.choices)
+    applicant_name = serializers.CharField()
+    applicant_id_number = serializers.CharField(required=False, allow_blank=True)
+    applicant_credit_code = serializers.CharField(required=False, allow_blank=True)
+    applicant_phone = serializers.CharField(required=False, allow_blank=True)
+    applicant_email = serializers.CharField(required=False, allow_blank=True)
+    applicant_address = serializers.CharField(required=False, allow_blank=True)
+    applicant_postcode = serializers.CharField(required=False, allow_blank=True)
+    delivery_method = serializers.ChoiceField(choices=DeliveryMethod.choices, required=False)
+    content = serializers.CharField()
+    information_form = serializers.ChoiceField(choices=InformationForm.choices, required=False)
+
+
+class CaseUpdateInput(serializers.Serializer):
+    changes = serializers.DictField(help_text="字段名 → 新值")
+    reason = serializers.CharField()
+    expected_version = serializers.IntegerField()
+
+
+class CaseEventOutput(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "at",
+            "kind",
+            "transition",
+            "from_state",
+            "to_state",
+            "actor",
+            "reason",
+            "changes",
+        ]
+
+
+class DeadlineOutput(serializers.Serializer):
+    reply_due = serializers.DateField(allow_null=True)
+    provisional = serializers.BooleanField()
+    clock_stopped = serializers.BooleanField()
+    working_days_allowed = serializers.IntegerField()
+    working_days_used = serializers.IntegerField()
+    steps = serializers.ListField(child=serializers.CharField())
+
+
+class PortalRequestInput(serializers.Serializer):
+    agency = serializers.CharField()
+    applicant_type = serializers.ChoiceField(choices=ApplicantType.choices)
+    applicant_name = serializers.CharField(max_length=200)
+    applicant_id_number = serializers.CharField(required=False, allow_blank=True)
+    applicant_credit_code = serializers.CharField(required=False, allow_blank=True)
+    applicant_phone = serializers.CharField(max_length=40)
+    applicant_email = serializers.CharField(required=False, allow_blank=True)
+    applicant_address = serializers.CharField(required=False, allow_blank=True)
+    applicant_postcode = serializers.CharField(required=False, allow_blank=True)
+    delivery_method = serializers.ChoiceField(choices=DeliveryMethod.choices, required=False)
+    content = serializers.CharField(max_length=5000)
+    information_form = serializers.ChoiceField(choices=InformationForm.choices, required=False)
+
+
+class PortalStatusOutput(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    agency = serializers.CharField()
+    case_no = serializers.CharField()
+    received_on = serializers.DateField()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    reply_due = serializers.DateField(allow_null=True)
+    deadline_provisional = serializers.BooleanField()
+    closed_on = serializers.DateField(allow_null=True)

@@ -1,0 +1,204 @@
+"""Case API: one view per operation; transitions are POST actions built from the same action
+registry as the web pages and the admin (never a PATCH of the state)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from agencies.models import Agency
+
+from .. import actions
+from ..models import Case, CaseState, EventKind
+from ..selectors import case_get_for_user, case_list_for_user
+from ..services import cases as services
+from ..services.deadlines import case_deadline
+from ..services.intake import intake_clean
+from .serializers import (
+    CaseEventOutput,
+    CaseOutput,
+    CaseRegisterInput,
+    CaseUpdateInput,
+    DeadlineOutput,
+    PortalRequestInput,
+    PortalStatusOutput,
+)
+
+PAGE_SIZE = 50
+
+
+class CaseListApi(APIView):
+    @extend_schema(responses=CaseOutput(many=True), summary="案件列表（本人可见范围）")
+    def get(self, request):
+        queryset = (
+            case_list_for_user(request.user).select_related("agency").order_by("reply_due", "id")
+        )
+        if state := request.query_params.get("state"):
+            queryset = queryset.filter(state=state)
+        if code := request.query_params.get("agency"):
+            queryset = queryset.filter(agency__code=code)
+        page = max(int(request.query_params.get("page", "1") or 1), 1)
+        total = queryset.count()
+        rows = queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        data = CaseOutput(rows, many=True, context={"today": timezone.localdate()}).data
+        return Response({"count": total, "page": page, "results": data})
+
+    @extend_schema(request=CaseRegisterInput, responses={201: CaseOutput}, summary="登记申请")
+    def post(self, request):
+        payload = CaseRegisterInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        agency = get_object_or_404(Agency, code=data.pop("agency"))
+        case = services.case_register(agency=agency, by=request.user, data=data)
+        return Response(
+            CaseOutput(case, context={"today": timezone.localdate()}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CaseDetailApi(APIView):
+    @extend_schema(responses=CaseOutput, summary="案件详情")
+    def get(self, request, public_id):
+        case = case_get_for_user(request.user, public_id=public_id)
+        return Response(CaseOutput(case, context={"today": timezone.localdate()}).data)
+
+    @extend_schema(
+        request=CaseUpdateInput, responses=CaseOutput, summary="修改登记信息（记入历史）"
+    )
+    def patch(self, request, public_id):
+        case = case_get_for_user(request.user, public_id=public_id)
+        payload = CaseUpdateInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        case = services.case_update(case_id=case.id, by=request.user, **payload.validated_data)
+        return Response(CaseOutput(case, context={"today": timezone.localdate()}).data)
+
+
+class CaseHistoryApi(APIView):
+    @extend_schema(responses=CaseEventOutput(many=True), summary="案件历史")
+    def get(self, request, public_id):
+        case = case_get_for_user(request.user, public_id=public_id)
+        events = case.events.select_related("actor").order_by("at", "id")
+        return Response(CaseEventOutput(events, many=True).data)
+
+
+class CaseDeadlineApi(APIView):
+    @extend_schema(responses=DeadlineOutput, summary="答复期限及其计算过程")
+    def get(self, request, public_id):
+        case = case_get_for_user(request.user, public_id=public_id)
+        return Response(case_deadline(case).as_dict())
+
+
+_FIELD_FOR_KIND = {
+    "date": lambda p: serializers.DateField(required=p.required, help_text=p.help),
+    "text": lambda p: serializers.CharField(required=p.required, help_text=p.help, max_length=300),
+    "textarea": lambda p: serializers.CharField(required=p.required, help_text=p.help),
+    "outcome": lambda p: serializers.ChoiceField(
+        choices=actions.DECISION_OUTCOMES, required=p.required, help_text=p.help
+    ),
+    "int": lambda p: serializers.IntegerField(required=p.required, help_text=p.help),
+    "decimal": lambda p: serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=p.required, help_text=p.help
+    ),
+}
+
+
+def _action_serializer(action: actions.Action) -> type[serializers.Serializer]:
+    fields = {p.name: _FIELD_FOR_KIND[p.kind](p) for p in action.params}
+    if action.reason != "none":
+        fields["reason"] = serializers.CharField(
+            required=action.reason == "required", allow_blank=action.reason != "required"
+        )
+    fields["expected_version"] = serializers.IntegerField(
+        required=False, help_text="客户端看到的版本号；不一致时返回 409"
+    )
+    return type(f"{action.name.title().replace('_', '')}Input", (serializers.Serializer,), fields)
+
+
+def _action_view(action: actions.Action) -> type[APIView]:
+    input_class = _action_serializer(action)
+
+    class ActionApi(APIView):
+        @extend_schema(
+            request=input_class,
+            responses={200: CaseOutput},
+            summary=action.label,
+            operation_id=f"requests_{action.name}",
+        )
+        def post(self, request, public_id):
+            case = case_get_for_user(request.user, public_id=public_id)
+            payload = input_class(data=request.data)
+            payload.is_valid(raise_exception=True)
+            case = actions.action_run(
+                action, case=case, by=request.user, values=dict(payload.validated_data)
+            )
+            return Response(CaseOutput(case, context={"today": timezone.localdate()}).data)
+
+    ActionApi.__name__ = f"{action.name.title().replace('_', '')}Api"
+    return ActionApi
+
+
+ACTION_VIEWS = {name: _action_view(action) for name, action in actions.ACTIONS.items()}
+
+
+# --- public portal: no login, rate-limited, answers with a tracking code ---------------------
+class PortalRequestApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "portal"
+
+    @extend_schema(
+        request=PortalRequestInput, responses={201: PortalStatusOutput}, summary="网上提交申请"
+    )
+    def post(self, request):
+        payload = PortalRequestInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        agency = get_object_or_404(Agency, code=data.pop("agency"))
+        today = timezone.localdate()
+        # The portal confirms receipt to the applicant on submission (Art. 31(3)).
+        cleaned = intake_clean(
+            {**data, "channel": "online", "confirmed_on": today, "submitted_on": today}, today=today
+        )
+        case = services.case_create(
+            agency=agency,
+            by=None,
+            cleaned=cleaned,
+            event_kind=EventKind.REGISTERED,
+            reason="网上申请平台提交",
+        )
+        return Response(_portal_status(case), status=status.HTTP_201_CREATED)
+
+
+class PortalStatusApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "portal"
+
+    @extend_schema(responses=PortalStatusOutput, summary="凭查询码查询办理状态")
+    def get(self, request, tracking_code):
+        case = get_object_or_404(
+            Case.objects.select_related("agency"), tracking_code=tracking_code.upper()
+        )
+        return Response(_portal_status(case))
+
+
+def _portal_status(case: Case) -> dict:
+    return {
+        "tracking_code": case.tracking_code,
+        "agency": case.agency.name,
+        "case_no": case.case_no,
+        "received_on": case.received_on,
+        "state": case.state,
+        "state_label": CaseState(case.state).label,
+        "reply_due": case.reply_due,
+        "deadline_provisional": case.deadline_provisional,
+        "closed_on": case.closed_on,
+    }
