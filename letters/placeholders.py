@@ -57,7 +57,6 @@ TEMPLATE_KEYS = list(EXTRA)
 
 _REQUIRED_LETTER = {"letter_number", "recipient_name", "body", "agency_name", "issue_date", "draft"}
 _REQUIRED_REPLY = _REQUIRED_LETTER | {
-    "applicant_name",
     "case_no",
     "received_on",
     "request_content",
