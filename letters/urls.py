@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "letters"
-urlpatterns: list = []
+urlpatterns = [
+    path("cases/<uuid:public_id>/", views.case_letters, name="case_letters"),
+    path("templates/upload/", views.template_upload, name="template_upload"),
+    path("<uuid:public_id>/", views.letter_detail, name="letter_detail"),
+    path("<uuid:public_id>/approve/", views.letter_approve, name="letter_approve"),
+    path("<uuid:public_id>/issue/", views.letter_issue, name="letter_issue"),
+    path("<uuid:public_id>/render/", views.letter_render, name="letter_render"),
+    path("<uuid:public_id>/delivery/", views.letter_delivery, name="letter_delivery"),
+    path("<uuid:public_id>/download/", views.letter_download, name="letter_download"),
+    path("<uuid:public_id>/pdf/", views.letter_pdf, name="letter_pdf"),
+    path("<uuid:public_id>/envelope/", views.letter_envelope, name="letter_envelope"),
+]
