@@ -334,3 +334,41 @@ def test_sample_file_passes_a_dry_run(city, importer, capsys):
         "将向“淄博市人民政府办公室”导入 3 件（已办结 2 件，未办结 1 件）" in capsys.readouterr().out
     )
     assert_nothing_saved()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_exit_status_and_report_from_the_shell(tmp_path, city, importer):
+    """The contract as a shell user sees it: `row N:` lines on stderr and a non-zero exit."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+    root = Path(__file__).resolve().parent.parent
+
+    def shell(path):
+        return subprocess.run(
+            [sys.executable, "manage.py", "import_cases", str(path), "--agency", "CITY-OFFICE",
+             "--user", "importer"],
+            cwd=root, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    bad = write(
+        tmp_path, "\n".join([HEADER, GOOD[0], GOOD[1].replace("mail_signed", "post")]) + "\n"
+    )
+    result = shell(bad)
+    assert result.returncode != 0
+    assert "row 3: channel：未知的申请渠道“post”" in result.stderr.splitlines()
+    assert Case.objects.count() == 0
+    good = write(tmp_path, "\n".join([HEADER, *GOOD]) + "\n", name="good.csv")
+    result = shell(good)
+    assert result.returncode == 0, result.stderr
+    assert Case.objects.count() == 2
