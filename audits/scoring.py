@@ -8,11 +8,12 @@ Scoring rule (one place; `campaign_results` and every report use it):
 * A verdict is one of pass / fail / not_applicable / cannot_tell (or missing while unscored).
 * An agency's score is 100 × (sum of the weights of its `pass` verdicts) ÷ (sum of the weights
   of its `pass` and `fail` verdicts), over all its test requests. `not_applicable`,
-  `cannot_tell` and missing verdicts are left out of both sums (they neither earn nor lose
-  points: a reply that cites no basis cannot be judged correct, so it is not held against the
-  agency twice, and an item that does not apply is not a free pass). The score is rounded half
-  up to one decimal; an agency with no pass or fail verdict at all has no score (shown "—") and
-  ranks last.
+  `cannot_tell` and missing verdicts are left out of both sums: they neither earn nor lose
+  points (an item that does not apply is no free pass; an item the lawyer cannot judge — say,
+  whether a seal is genuine on a copy — is not held against the agency). A reply that cites no
+  legal basis fails the item "legal basis cited and correct" (it is not cited; whether it would
+  be correct cannot be told). The score is rounded half up to one decimal; an agency with no
+  pass or fail verdict at all has no score (shown "—") and ranks last.
 * An item's pass rate over the campaign is passes ÷ (passes + fails), counting every test request
   once, unweighted; not_applicable, cannot_tell and missing are reported but not in the rate.
 * Agencies are ranked by score, highest first; equal scores share a rank ("1, 1, 3").
@@ -277,9 +278,13 @@ def checklist_prefill(facts: ReplyFacts, expected_outcome: str) -> dict[str, tup
     if facts.outcome == Outcome.NOT_HELD:
         if letter is not None and letter.names_agency is not None:
             out["referral"] = (
-                (PASS, "答复书告知了负责机关。")
+                (PASS, "答复书告知了负责机关及其联系方式。")
                 if letter.names_agency
-                else (FAIL, "答复书未告知负责机关的名称和联系方式。")
+                else (
+                    CANNOT_TELL,
+                    "答复书未告知负责机关；能够确定负责机关的，应告知其名称和联系方式"
+                    "（条例第三十六条第五项），此时应记为不符合。",
+                )
             )
         else:
             out["referral"] = (CANNOT_TELL, no_letter_note)
@@ -345,6 +350,7 @@ def competition_ranks(scores: list[Decimal | None]) -> list[int | None]:
 
 # --- reading an issued reply letter's text ---------------------------------------------------
 
+_REG_CITATION = re.compile(r"政府信息公开条例》([^。；]{1,60}?)(?:的规定|规定)")
 _ARTICLE = re.compile(
     r"第[一二三四五六七八九十百零]+条(?:第[一二三四五六七八九十]+款)?(?:第（[一二三四五六七八九十]+）项)?"
 )
@@ -355,12 +361,15 @@ def inspect_reply_text(text: str, outcome: str, *, issued_on=None, number: str =
     cites an article of the Regulations, gives reasons for withholding, names the responsible
     agency (for `unavailable.not_held`) and carries a complete remedy notice (60 days for
     review, 6 months for a suit — or review first for refusals to disclose)."""
-    articles = _ARTICLE.findall(text)
-    cites = bool(articles) and "条例" in text
+    # the articles cited right after the Regulations' name ("…条例》第三十六条第（二）项的规定")
+    cited = [a.strip() for a in _REG_CITATION.findall(text) if _ARTICLE.search(a)]
+    if not cited and "政府信息公开条例" in text:
+        cited = _ARTICLE.findall(text.split("政府信息公开条例", 1)[1])[:1]
+    cites = bool(cited)
     group = outcome_group(outcome) if outcome else ""
     facts = LetterFacts(issued_on=issued_on, number=number)
     facts.cites_basis = cites
-    facts.basis_note = "、".join(dict.fromkeys(articles[:4])) if cites else ""
+    facts.basis_note = "；".join(dict.fromkeys(cited)) if cites else ""
     if group in ("withheld", "partially_disclosed"):
         facts.gives_reasons = any(w in text for w in ("理由", "属于", "因", "由于", "涉及"))
     if outcome == Outcome.NOT_HELD:

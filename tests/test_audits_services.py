@@ -288,7 +288,16 @@ def test_linked_case_prefills_timeliness_across_national_day(world, intake, clos
         "预期“予以公开”，实际答复“无法提供：本机关不掌握相关政府信息”。",
     )
     assert prefill["withholding_reasons"][0] == "not_applicable"
-    assert prefill["referral"][0] in ("cannot_tell", "pass", "fail")  # depends on an issued letter
+    # read from the issued reply letter's text (letters app): basis cited, remedy notice there;
+    # the standard "not held" reply names no other agency, which the lawyer must judge
+    assert (
+        prefill["legal_basis"][0] == "pass" and "第三十六条第（四）项" in prefill["legal_basis"][1]
+    )
+    assert prefill["remedy_notice"][0] == "pass"
+    assert prefill["referral"][0] == "cannot_tell"
+    assert (
+        prefill["written_sealed"][0] == "cannot_tell" and "〔2026〕" in prefill["written_sealed"][1]
+    )
     if verdict == "fail":
         assert "逾期 1 个工作日" in prefill["timely"][1]
     # the lawyer's verdicts are stored with the system's suggestion beside them
@@ -488,6 +497,56 @@ def test_campaign_results_score_rank_and_pass_rates(world):
     ]
     assert results.scored_count == 3
     assert [i.item.key for i in results.common_problems] == ["timely", "remedy_notice"]
+
+
+def test_reply_text_inspection():
+    good = (
+        "经审查，您申请获取的政府信息属于过程性信息，本机关决定不予公开。本答复依据《中华人民共和国政府信息公开条例》"
+        "第三十六条第（三）项、第十六条第二款的规定作出。根据行政复议法的规定，应当先向淄博市人民政府申请行政复议，"
+        "可以自收到本答复之日起六十日内提出；对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内向法院提起行政诉讼。"
+    )
+    facts = scoring.inspect_reply_text(good, "withheld.process_information")
+    assert (facts.cites_basis, facts.gives_reasons, facts.remedy_ok) == (True, True, True)
+    assert facts.basis_note == "第三十六条第（三）项、第十六条第二款"
+    no_basis = (
+        "本机关决定不予公开。如不服，可以在六十日内申请行政复议，或者在六个月内提起行政诉讼。"
+    )
+    facts = scoring.inspect_reply_text(no_basis, "withheld.process_information")
+    assert facts.cites_basis is False
+    assert facts.remedy_ok is False and "复议前置" in facts.remedy_note
+    facts = scoring.inspect_reply_text("予以公开。", "disclosed")
+    assert (facts.cites_basis, facts.remedy_ok, facts.gives_reasons) == (False, False, None)
+    prefill = scoring.checklist_prefill(
+        scoring.ReplyFacts(
+            linked=True,
+            today=dt.date(2026, 11, 2),
+            received_on=dt.date(2026, 9, 25),
+            due=dt.date(2026, 10, 29),
+            replied_on=dt.date(2026, 10, 20),
+            outcome="withheld.process_information",
+            letter=scoring.inspect_reply_text(no_basis, "withheld.process_information"),
+        ),
+        "withheld.process_information",
+    )
+    assert prefill["legal_basis"] == ("fail", "答复书未写明法律依据，无法判断是否正确。")
+    assert prefill["remedy_notice"][0] == "fail"
+    assert prefill["withholding_reasons"][0] == "fail"
+
+
+def test_no_reply_after_the_due_date_prefills_failures():
+    facts = scoring.ReplyFacts(
+        linked=False,
+        today=dt.date(2026, 11, 2),
+        received_on=dt.date(2026, 9, 25),
+        due=dt.date(2026, 10, 29),
+    )
+    prefill = scoring.checklist_prefill(facts, "disclosed")
+    assert prefill["timely"] == ("fail", "截至 2026-11-02 未收到答复，答复期限 2026-10-29 已过。")
+    assert {
+        prefill[k][0] for k in ("written_sealed", "outcome_fits", "legal_basis", "remedy_notice")
+    } == {"fail"}
+    facts.today = dt.date(2026, 10, 20)
+    assert scoring.checklist_prefill(facts, "disclosed")["timely"][0] == "cannot_tell"
 
 
 def test_invalid_verdict_is_refused(world):
