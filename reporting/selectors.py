@@ -95,17 +95,17 @@ def fees_for_year(agency_ids, year: int) -> tuple[Decimal, int]:
     return totals["total"] or Decimal("0"), totals["n"]
 
 
-def corrections_for_year(agency_ids, year: int):
-    """Post-publication corrections touching a published figure of the year."""
-    return (
-        CaseEvent.objects.filter(
-            kind=EventKind.CORRECTION,
-            case__agency_id__in=list(agency_ids),
-            changes__years__contains=[year],
-        )
+def corrections_for_year(agency_ids, year: int) -> list[CaseEvent]:
+    """Post-publication corrections touching a published figure of the year.
+
+    Filtered on the years in Python (corrections are few) so that SQLite, which has no JSON
+    containment lookup, works too."""
+    events = (
+        CaseEvent.objects.filter(kind=EventKind.CORRECTION, case__agency_id__in=list(agency_ids))
         .select_related("case", "actor")
         .order_by("at", "id")
     )
+    return [e for e in events if year in (e.changes or {}).get("years", [])]
 
 
 def cases_changed_since(case_ids, since):

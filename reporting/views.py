@@ -80,7 +80,7 @@ def report_index(request):
     """Agencies whose reports the user may open, with recent years."""
     agencies = selectors.report_agencies_for_user(request.user)
     this_year = timezone.localdate().year
-    years = list(range(this_year, this_year - 6, -1))
+    years = list(range(this_year, 2018, -1))  # from the 2019 format on
     supervised = {a.id for a in agencies if selectors.user_supervises(request.user, a)}
     return render(
         request,
