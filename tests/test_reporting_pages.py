@@ -286,3 +286,23 @@ def test_index_lists_reports_for_the_user(city, district, staff, role):
     html = client_for(staff[role]).get("/reports/").content.decode()
     assert "淄博市人民政府办公室" in html
     assert ("张店区人民政府" in html) == (role == "supervisor")
+
+
+def test_case_page_shows_the_challenge_panel(city, staff):
+    case = make_case(
+        city, dt.date(2020, 1, 2), closed_on=dt.date(2020, 1, 9), outcome="unavailable.not_held"
+    )
+    LegalChallenge.objects.create(case=case, kind="review", filed_on=dt.date(2020, 2, 1))
+    html = client_for(staff["handler"]).get(f"/cases/{case.public_id}/").content.decode()
+    assert "行政复议、行政诉讼" in html and "尚未审结" in html
+    assert f"/reports/cases/{case.public_id}/challenges/" in html
+
+
+def test_published_snapshots_are_read_only_in_the_admin(city, staff):
+    from django.contrib.auth import get_user_model
+
+    report_publish(agency=city, year=2020, by=staff["approver"])
+    admin_user = get_user_model().objects.create_superuser("root", password="pw-12345678")
+    c = client_for(admin_user)
+    assert c.get("/admin/reporting/publishedreport/").status_code == 200
+    assert c.get("/admin/reporting/publishedreport/add/").status_code == 403
