@@ -47,45 +47,48 @@ def default_template_bytes(key: str) -> bytes:
 
 
 class _Compiled:
-    """A template prepared once: the package's other parts as they are, and a compiled Jinja
-    template for each part that holds placeholders (document, headers, footers)."""
+    """A template prepared once: the package's unchanging parts compressed once into a base
+    archive, and a compiled Jinja template for each part that holds placeholders (document,
+    headers, footers). A render copies the base and appends the filled parts."""
 
     def __init__(self, template: bytes):
         helper = DocxTemplate(io.BytesIO(template))  # docxtpl's tag clean-up (split runs, {%p})
         self.helper = helper
-        self.entries: list[tuple[zipfile.ZipInfo, bytes]] = []
-        self.parts: dict[str, jinja2.Template] = {}
-        with zipfile.ZipFile(io.BytesIO(template)) as package:
+        self.parts: list[tuple[zipfile.ZipInfo, jinja2.Template]] = []
+        base = io.BytesIO()
+        with (
+            zipfile.ZipFile(io.BytesIO(template)) as package,
+            zipfile.ZipFile(base, "w", zipfile.ZIP_DEFLATED) as out,
+        ):
             for info in package.infolist():
                 data = package.read(info.filename)
-                self.entries.append((info, data))
                 name = info.filename
-                if name == "word/document.xml" or (
+                is_part = name == "word/document.xml" or (
                     name.startswith(("word/header", "word/footer")) and name.endswith(".xml")
-                ):
-                    xml = data.decode("utf-8")
-                    if "{" not in xml:
-                        continue
-                    xml = helper.patch_xml(xml)
+                )
+                if is_part and b"{" in data:
+                    xml = helper.patch_xml(data.decode("utf-8"))
                     xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
-                    self.parts[name] = _JINJA.from_string(xml)
+                    self.parts.append((info, _JINJA.from_string(xml)))
+                else:
+                    out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+        self.base = base.getvalue()
 
     def render(self, context: dict) -> bytes:
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
-            for info, data in self.entries:
-                template = self.parts.get(info.filename)
-                if template is not None:
-                    xml = template.render(context)
-                    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-                    xml = (
-                        xml.replace("{_{", "{{")
-                        .replace("}_}", "}}")
-                        .replace("{_%", "{%")
-                        .replace("%_}", "%}")
-                    )
-                    data = self.helper.resolve_listing(xml).encode("utf-8")
-                package.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+        out = io.BytesIO(self.base)
+        out.seek(0, io.SEEK_END)
+        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as package:
+            for info, template in self.parts:
+                xml = template.render(context)
+                xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+                xml = (
+                    xml.replace("{_{", "{{")
+                    .replace("}_}", "}}")
+                    .replace("{_%", "{%")
+                    .replace("%_}", "%}")
+                )
+                data = self.helper.resolve_listing(xml).encode("utf-8")
+                package.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
         return out.getvalue()
 
 
