@@ -38,6 +38,18 @@ FIELD_LABELS = {
     "note": "说明",
     "reason": "理由",
     "party": "征求意见对象",
+    "kind": "类型",
+    "name": "文件名",
+    "size": "大小（字节）",
+    "sha256": "SHA-256",
+    "attachment_id": "附件编号",
+    "possible_repeat_of": "可能重复的案件",
+    "possible_repeat_public_id": "案件标识",
+    "similarity": "相似度",
+    "earlier_closed_on": "此前办结日期",
+    "earlier_outcome": "此前办理结果",
+    "proposed_outcome": "拟办结果",
+    "closed_on": "办结日期",
 }
 LABELS = {
     "state": dict(CaseState.choices),
@@ -89,7 +101,7 @@ def pretty_value(value) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, str):
-        for kind in ("outcome", "applicant_type", "channel", "state"):
+        for kind in ("outcome", "applicant_type", "channel", "state", "attachment"):
             if value in LABELS[kind]:
                 return LABELS[kind][value]
     return str(value)

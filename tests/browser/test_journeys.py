@@ -24,18 +24,6 @@ def open_action(page, name: str):
     return card
 
 
-def issue_reply_letter(case, *, handler, approver, outcome):
-    """The reply letter, drafted, approved and issued through the letters services (its
-    panel belongs to the letters module); closing requires it where that rule is in place."""
-    try:
-        from letters import services as letters_svc
-    except ImportError:  # letters module without services: closing does not need a letter
-        return
-    letter = letters_svc.letter_draft(case_id=case.id, by=handler, kind="reply", outcome=outcome)
-    letters_svc.letter_approve(letter_id=letter.id, by=approver)
-    letters_svc.letter_issue(letter_id=letter.id, by=approver)
-
-
 def test_mailed_request_from_intake_to_closing(open_session, shot, city, staff, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     today = timezone.localdate()
@@ -118,16 +106,33 @@ def test_mailed_request_from_intake_to_closing(open_session, shot, city, staff, 
     card.get_by_role("button", name="提交审核").click()
     expect(handler.locator("#case-state")).to_have_text("待审核")
 
-    # --- the approver signs off from the queue ----------------------------------------------
+    # --- the approver signs off from the queue: first the reply letter must be issued -------
     approver = open_session(staff["approver"])
     expect(approver.locator("h1")).to_have_text("待审核")
     item = approver.locator(f"article[data-case-no='{case.case_no}']")
     expect(item).to_contain_text("予以公开")
     shot(approver, "07-approver-queue")
-    case.refresh_from_db()
-    issue_reply_letter(
-        case, handler=staff["handler"], approver=staff["approver"], outcome="disclosed"
-    )
+    approve_card = item.locator("#action-approve_and_close")
+    approve_card.locator("summary").click()
+    approve_card.get_by_role("button", name="审核通过并答复办结").click()
+    expect(item.locator("#action-approve_and_close .alert.error")).to_contain_text("须先签发答复书")
+    assert Case.objects.get(pk=case.pk).state == "review"
+
+    # The handler drafts the reply letter in the letters panel of the case page ...
+    handler.goto(f"/cases/{case.public_id}/")
+    handler.locator("#letters").get_by_label("拟写文书").select_option("reply")
+    handler.locator("#letters").get_by_role("button", name="生成草稿").click()
+    expect(handler.locator(".messages")).to_contain_text("草稿")
+    # ... the approver approves and issues it there ...
+    approver.goto(f"/cases/{case.public_id}/")
+    approver.locator("#letters").get_by_role("button", name="审核通过").click()
+    approver.goto(f"/cases/{case.public_id}/")
+    approver.locator("#letters").get_by_role("button", name="签发").click()
+    approver.goto(f"/cases/{case.public_id}/")
+    expect(approver.locator("#letters")).to_contain_text("已签发")
+    # ... and approves the case from the queue.
+    approver.goto("/approvals/")
+    item = approver.locator(f"article[data-case-no='{case.case_no}']")
     item.locator("#action-approve_and_close summary").click()
     item.locator("#action-approve_and_close").get_by_role(
         "button", name="审核通过并答复办结"
