@@ -348,10 +348,9 @@ def test_exit_status_and_report_from_the_shell(tmp_path, city, importer):
 
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-    }
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}{port}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url}
     root = Path(__file__).resolve().parent.parent
 
     def shell(path):
