@@ -22,7 +22,7 @@ def test_handler_drafts_approver_issues_and_downloads(client, city, staff, intak
     )
     letter = Letter.objects.get(case=case)
     assert response.status_code == 302 and response["Location"].endswith(
-        f"/letters/{letter.public_id}/"
+        f"/letters/letter/{letter.public_id}/"
     )
     detail = client.get(reverse("letters:letter_detail", args=[letter.public_id]))
     assert "编辑草稿" in detail.content.decode()
