@@ -178,6 +178,14 @@ def test_missing_columns_empty_file_and_header_only(tmp_path, db):
     assert CalendarDay.objects.count() == 0
 
 
+def test_year_out_of_range(tmp_path, db):
+    path = write(tmp_path, "date,kind,name\n1999-01-01,holiday,元旦\n2099-01-01,holiday,元旦\n")
+    assert errors_of(path) == [
+        "row 2: date：年度须在 2004 至 2032 年之间",
+        "row 3: date：年度须在 2004 至 2032 年之间",
+    ]
+
+
 def test_comment_lines_keep_line_numbers(tmp_path, db):
     path = write(
         tmp_path, "# 示例\ndate,kind,name\n2027-01-01,holiday,元旦\n2027-01-02,nope,元旦\n"

@@ -117,6 +117,10 @@ def test_every_bad_row_is_reported_and_nothing_is_saved(tmp_path, city, importer
         "A-9,2020-03-10,fax,natural_person,,,,",  # row 12: name and content missing
         "A-10,,fax,natural_person,癸,内容,,",  # row 13: received_on missing
         "A-11,2027-01-04,in_person,natural_person,子,内容,,",  # row 14: future receipt
+        "A-12,1999-05-04,in_person,natural_person,丑,内容,disclosed,1999-05-10",  # row 15: too early
+        "A-13,2020-05-04,in_person,natural_person,"
+        + "名" * 201
+        + ",内容,,",  # row 16: name too long
     ]
     path = write(tmp_path, "\n".join(lines) + "\n")
     assert errors_of(path) == [
@@ -134,6 +138,8 @@ def test_every_bad_row_is_reported_and_nothing_is_saved(tmp_path, city, importer
         "row 12: content：此项为必填项",
         "row 13: received_on：此项为必填项",
         "row 14: received_on：日期不能晚于今天",
+        "row 15: received_on：日期早于系统日历的起始日（2004-01-01）",
+        "row 16: applicant_name：申请人姓名/名称不能超过200个字符",
     ]
     assert_nothing_saved()
 

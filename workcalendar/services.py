@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import CalendarDay, CalendarYear, DayKind
+from .selectors import FIRST_DAY, YEARS_AHEAD
 
 CALENDAR_COLUMNS = ["date", "kind", "name"]
 NAME_MAX = CalendarDay._meta.get_field("name").max_length
@@ -31,6 +33,7 @@ MSG_KIND = "kind：类型须为 holiday（放假）或 workday（调休上班）
 MSG_DUPLICATE = "date：日期 {date} 与第 {other} 行重复"
 MSG_OTHER_YEAR = "date：一个文件只能包含一个年度，{date} 不属于 {year} 年（以第 {first} 行为准）"
 MSG_NAME_TOO_LONG = "name：名称不能超过{n}个字符"
+MSG_YEAR_RANGE = "date：年度须在 {first} 至 {last} 年之间"
 
 
 class CalendarImportFailed(Exception):
@@ -95,6 +98,7 @@ def calendar_file_read(path: str | Path) -> list[CalendarRow]:
     seen: dict[dt.date, int] = {}
     year: int | None = None
     first_line = 0
+    first_year, last_year = FIRST_DAY.year, timezone.localdate().year + YEARS_AHEAD
     for line, cells in records[1:]:
         raw_date, kind, name = (
             cells[index[c]] if index[c] < len(cells) else "" for c in CALENDAR_COLUMNS
@@ -109,6 +113,9 @@ def calendar_file_read(path: str | Path) -> list[CalendarRow]:
                 day = dt.date.fromisoformat(raw_date)
             except ValueError:
                 errors.append(_err(line, MSG_DATE.format(value=raw_date)))
+        if day is not None and not first_year <= day.year <= last_year:
+            errors.append(_err(line, MSG_YEAR_RANGE.format(first=first_year, last=last_year)))
+            day = None
         if day is not None:
             if year is None:
                 year, first_line = day.year, line

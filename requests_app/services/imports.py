@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.selectors import user_has_role
+from workcalendar.selectors import FIRST_DAY as CALENDAR_FIRST_DAY
 
 from .. import rules
 from ..models import Case, Channel, EventKind
@@ -39,6 +40,7 @@ CASE_COLUMNS = [
     "closed_on",
 ]
 CASE_NO_MAX = Case._meta.get_field("case_no").max_length
+NAME_MAX = Case._meta.get_field("applicant_name").max_length
 
 MSG_EMPTY_FILE = "文件为空（缺少表头）"
 MSG_NO_ROWS = "文件没有数据行"
@@ -56,6 +58,8 @@ MSG_OUTCOME_UNKNOWN = "outcome：" + rules.MSG_OUTCOME_UNKNOWN
 MSG_CASE_NO_DUP_FILE = "case_no：案件编号“{case_no}”与第 {other} 行重复"
 MSG_CASE_NO_DUP_DB = "case_no：案件编号“{case_no}”在本机关已存在"
 MSG_CASE_NO_TOO_LONG = "case_no：案件编号不能超过{n}个字符"
+MSG_NAME_TOO_LONG = "applicant_name：申请人姓名/名称不能超过{n}个字符"
+MSG_BEFORE_CALENDAR = "received_on：日期早于系统日历的起始日（{first}）"
 MSG_NOT_PERMITTED = (
     "用户“{user}”在“{agency}”没有导入案件的权限（须为该机关的登记员、承办人、审核人或系统管理员）"
 )
@@ -259,6 +263,11 @@ def cases_import_check(rows: list[TableRow], *, agency: Agency, today: dt.date) 
             problems.append(
                 ("received_on", MSG_DATE_FORMAT.format(column="received_on", value=received_raw))
             )
+        elif received_on < CALENDAR_FIRST_DAY:
+            problems.append(
+                ("received_on", MSG_BEFORE_CALENDAR.format(first=CALENDAR_FIRST_DAY.isoformat()))
+            )
+            received_on = None
 
         channel = _text(values, "channel")
         data: dict[str, Any] = {
@@ -279,6 +288,9 @@ def cases_import_check(rows: list[TableRow], *, agency: Agency, today: dt.date) 
                 if column == "received_on" and received_on is None:
                     continue  # already reported as missing or malformed
                 problems.append((column, f"{column}：{message}"))
+
+        if len(data["applicant_name"]) > NAME_MAX:
+            problems.append(("applicant_name", MSG_NAME_TOO_LONG.format(n=NAME_MAX)))
 
         outcome = _text(values, "outcome")
         closed_raw = values.get("closed_on", "")
