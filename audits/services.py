@@ -640,21 +640,32 @@ test_request_update.__test__ = False  # type: ignore[attr-defined]
 def _read_rows(content: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
     """(file line number, row dict) for every non-empty data row; header is line 1."""
     name = filename.lower()
+    numbered: list[tuple[int, list]] = []
     if name.endswith(".csv"):
-        text = content.decode("utf-8-sig")
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise AuditInvalid(["row 1: 文件须为 UTF-8 编码的 CSV"]) from exc
         reader = csv.reader(io.StringIO(text))
-        rows = list(reader)
+        line = 1
+        for values in reader:  # a quoted field may span lines: N is the line the row starts on
+            numbered.append((line, values))
+            line = reader.line_num + 1
     elif name.endswith(".xlsx"):
         from openpyxl import load_workbook
 
         try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            book = load_workbook(io.BytesIO(content), data_only=True)
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook
             raise AuditInvalid(["row 1: 无法读取 Excel 文件"]) from exc
         sheet = book.worksheets[0]
-        rows = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+        numbered = [
+            (n, ["" if v is None else v for v in row])
+            for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
     else:
         raise AuditInvalid([f"row 1: {MSG_IMPORT_FORMAT}"])
+    rows = [values for _, values in numbered]
     if not rows:
         raise AuditInvalid([f"row 1: {MSG_IMPORT_EMPTY}"])
     header = [str(h).strip() for h in rows[0]]
@@ -662,7 +673,7 @@ def _read_rows(content: bytes, filename: str) -> list[tuple[int, dict[str, Any]]
     if missing:
         raise AuditInvalid([f"row 1: {MSG_IMPORT_COLUMNS.format(columns=', '.join(missing))}"])
     found = []
-    for n, values in enumerate(rows[1:], start=2):
+    for n, values in numbered[1:]:
         if all(str(v).strip() == "" for v in values):
             continue
         row = {h: (values[i] if i < len(values) else "") for i, h in enumerate(header)}

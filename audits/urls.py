@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/requests/new/", views.test_request_new, name="test_request_new"),
     path("<int:pk>/requests/import/", views.test_request_import, name="test_request_import"),
     path("<int:pk>/requests/<int:number>/", views.test_request_detail, name="test_request_detail"),
+    path("<int:pk>/requests/<int:number>/edit/", views.test_request_edit, name="test_request_edit"),
     path(
         "<int:pk>/requests/<int:number>/score/", views.test_request_score, name="test_request_score"
     ),

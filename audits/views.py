@@ -281,6 +281,38 @@ def test_request_new(request, pk):
 
 
 @login_required
+def test_request_edit(request, pk, number):
+    """Correct a test request's own data (e.g. the date sent, needed before scoring)."""
+    campaign = selectors.campaign_get_for_user(request.user, pk)
+    tr = selectors.test_request_get(campaign, number)
+    initial = {
+        "agency_id": str(tr.agency_id),
+        "channel": tr.channel,
+        "sent_on": tr.sent_on,
+        "tracking_number": tr.tracking_number,
+        "applicant_identity": tr.applicant_identity,
+        "request_text": tr.request_text,
+        "expected_outcome": tr.expected_outcome,
+    }
+    form = TestRequestForm(
+        request.POST or None, initial=initial, agencies=selectors.campaign_target_agencies(campaign)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.test_request_update(
+                campaign_id=campaign.pk, number=tr.number, by=request.user, data=form.cleaned_data
+            )
+        except (services.AuditInvalid, RuleViolation) as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, f"{tr.code} 已保存。")
+            return redirect("audits:test_request_detail", pk=campaign.pk, number=tr.number)
+    return render(
+        request, "audits/test_request_form.html", {"campaign": campaign, "form": form, "tr": tr}
+    )
+
+
+@login_required
 def test_request_import(request, pk):
     campaign = selectors.campaign_get_for_user(request.user, pk)
     form = ImportForm(request.POST or None, request.FILES or None)

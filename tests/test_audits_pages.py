@@ -349,3 +349,23 @@ def test_checklist_page_changes_weights_with_history(world, client):
     assert dict(world.campaign.items.values_list("key", "weight"))["accepted"] == 20
     assert world.campaign.items.filter(key="receipt", weight=5).exists()
     assert world.campaign.events.filter(kind="checklist").count() == 1
+
+
+def test_a_lawyer_corrects_the_date_sent(world, client):
+    services.test_request_create(
+        campaign_id=world.campaign.pk,
+        by=world.lawyer,
+        data=test_request_data(world.district, sent_on=None),
+    )
+    client.force_login(world.lawyer)
+    url = reverse("audits:test_request_edit", args=[world.campaign.pk, 1])
+    data = {**test_request_data(world.district), "sent_on": "2026-09-30"}
+    bad = client.post(url, {**data, "sent_on": "2026-09-31"})
+    assert bad.status_code == 200 and "有效的日期" in bad.content.decode()
+    assert client.post(url, data).status_code == 302
+    tr = world.campaign.test_requests.get(number=1)
+    assert tr.sent_on == dt.date(2026, 9, 30)
+    event = tr.events.get(kind="edit")
+    assert event.changes == {"sent_on": ["None", "2026-09-30"]} and event.actor == world.lawyer
+    client.force_login(world.other_lawyer)
+    assert client.get(url).status_code == 404

@@ -668,3 +668,40 @@ def test_import_rejects_missing_columns_and_unknown_formats(world):
             campaign_id=world.campaign.pk, by=world.lawyer, content=b"x", filename="a.txt"
         )
     assert exc.value.errors == ["row 1: " + services.MSG_IMPORT_FORMAT]
+
+
+def test_row_numbers_are_file_lines_with_multiline_cells_and_blank_rows(world):
+    csv_text = (
+        HEADER + "\n"
+        'ZD-GOV,mail_signed,2026-09-23,EMS1,"申请公开：\n1. 预算\n2. 决算",自然人,disclosed\n'
+        "ZD-GOV,fax,2026-09-23,EMS2,申请公开预算,自然人,nope\n"
+    )
+    with pytest.raises(services.AuditInvalid) as exc:
+        services.test_requests_import(
+            campaign_id=world.campaign.pk,
+            by=world.lawyer,
+            content=csv_text.encode(),
+            filename="m.csv",
+        )
+    assert exc.value.errors == [
+        "row 5: expected_outcome（预期办理结果） " + services.MSG_OUTCOME.format(value="nope")
+    ]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(services.IMPORT_COLUMNS)
+    sheet.append(["ZB-EDU", "email", "2026-09-21", "M-1", "申请公开", "自然人", "disclosed"])
+    sheet.append([])
+    sheet.append([])
+    sheet.append(["ZB-EDU", "telegram", "2026-09-21", "M-2", "申请公开", "自然人", "disclosed"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(services.AuditInvalid) as exc:
+        services.test_requests_import(
+            campaign_id=world.campaign.pk,
+            by=world.lawyer,
+            content=buffer.getvalue(),
+            filename="b.xlsx",
+        )
+    assert exc.value.errors == [
+        "row 5: channel（申请渠道） " + services.MSG_CHANNEL.format(value="telegram")
+    ]
