@@ -4,7 +4,7 @@ context of a letter (reads the case and the agency; the rendering itself is pure
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from requests_app.models import Case, ClockKind
 from requests_app.outcomes import Outcome, outcome_group
@@ -63,7 +63,10 @@ def chinese_date(value: dt.date | str | None) -> str:
     if not value:
         return ""
     if isinstance(value, str):
-        value = dt.date.fromisoformat(value)
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return value  # typed by hand: printed as written (issue refuses a bad date)
     return f"{value.year}年{value.month}月{value.day}日"
 
 
@@ -168,6 +171,13 @@ def default_body(case: Case, kind: str, outcome: str, details: dict) -> list[str
     return body
 
 
+def _decimal(value) -> Decimal:
+    try:
+        return Decimal(str(value or "0").strip() or "0")
+    except InvalidOperation:
+        return Decimal(0)
+
+
 def fee_of(details: dict) -> fees.Fee | None:
     standard = details.get("fee_standard") or ""
     quantity = str(details.get("fee_quantity") or "").strip()
@@ -235,7 +245,7 @@ def letter_context(
         context["answer_period"] = legal.CONSULTATION_BASIS
     elif key == "fee_notice":
         fee = fee_of(details)
-        amount = fee.amount if fee else Decimal(str(details.get("fee_amount") or "0") or "0")
+        amount = fee.amount if fee else _decimal(details.get("fee_amount"))
         context.update(
             fee_basis=legal.FEE_BASIS,
             fee_standard=fee.standard_label

@@ -8,6 +8,7 @@ Every event writes a CaseEvent(kind=letter) on the case in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -67,6 +68,9 @@ MSG_DELIVERY_METHOD = "请选择送达方式"
 MSG_TRACKING_REQUIRED = "邮寄送达请填写邮件单号"
 MSG_EMAIL_REQUIRED = "电子邮件送达请填写电子邮箱"
 MSG_RECEIVED_BEFORE_SENT = "申请人收到日期不能早于发出日期"
+MSG_DATE_FORMAT = "日期格式应为 YYYY-MM-DD"
+MSG_FEE_AMOUNT = "收费金额须为大于零的数字（元）"
+MSG_FEE_MISMATCH = "收费通知的金额（{letter}元）与案件登记的收费金额（{case}元）不一致"
 MSG_TEMPLATE_KEY = "未知的模板：{key}"
 
 
@@ -227,8 +231,7 @@ def _details_check(letter: Letter) -> None:
     elif key == "consultation_letter":
         required = [("third_party", "征求意见对象")]
     elif key == "fee_notice":
-        if compose.fee_of(details) is None:
-            required = [("fee_amount", "金额（元）")]
+        _fee_check(letter)
     elif key in ("reply_withheld", "reply_partially_disclosed"):
         required = [("withhold_reason", "不予公开的理由")]
     elif key == "reply_disclosed" and compose._truthy(details.get("already_public", "")):
@@ -244,9 +247,30 @@ def _details_check(letter: Letter) -> None:
             try:
                 dt.date.fromisoformat(value)
             except ValueError as exc:
-                raise RuleViolation("日期格式应为 YYYY-MM-DD", name) from exc
+                raise RuleViolation(MSG_DATE_FORMAT, name) from exc
     if not _body_lines(letter.body):
         raise RuleViolation(MSG_DETAIL_REQUIRED.format(label="正文"), "body")
+
+
+def _fee_check(letter: Letter) -> None:
+    """The fee notice's amount: computed from the standard (SPEC §5) or typed; positive, and
+    the same as the amount recorded on the case when the case has one."""
+    fee = compose.fee_of(letter.details)
+    if fee is None:
+        raw = str(letter.details.get("fee_amount", "")).strip()
+        if not raw:
+            raise RuleViolation(MSG_DETAIL_REQUIRED.format(label="金额（元）"), "fee_amount")
+        try:
+            amount = Decimal(raw)
+        except InvalidOperation as exc:
+            raise RuleViolation(MSG_FEE_AMOUNT, "fee_amount") from exc
+    else:
+        amount = fee.amount
+    if amount <= 0:
+        raise RuleViolation(MSG_FEE_AMOUNT, "fee_amount")
+    case_amount = letter.case.fee_amount
+    if case_amount is not None and amount != case_amount:
+        raise RuleViolation(MSG_FEE_MISMATCH.format(letter=amount, case=case_amount), "fee_amount")
 
 
 # --- issue -----------------------------------------------------------------------------------

@@ -342,3 +342,57 @@ def test_every_default_template_passes_its_own_check(key):
     from letters.rendering import default_template_bytes, template_check
 
     assert template_check(default_template_bytes(key), key)
+
+
+@time_machine.travel(dt.datetime(2026, 10, 14, 10, 0), tick=False)
+def test_fee_notice_amount_is_computed_and_matches_the_case(city, staff, intake):
+    from decimal import Decimal
+
+    case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
+    svc.case_issue_fee_notice(
+        case_id=case.id, by=staff["handler"], amount=Decimal("700"), on=D(2026, 10, 9)
+    )
+    draft = services.letter_draft(
+        case_id=case.id,
+        by=staff["handler"],
+        kind="fee_notice",
+        details={"fee_standard": "per_volume", "fee_quantity": "120"},
+    )
+    with pytest.raises(RuleViolation, match="不一致") as exc:
+        services.letter_approve(letter_id=draft.id, by=staff["approver"])
+    assert exc.value.field == "fee_amount"
+    services.letter_update(letter_id=draft.id, by=staff["handler"], details={"fee_quantity": "100"})
+    services.letter_approve(letter_id=draft.id, by=staff["approver"])
+    letter = services.letter_issue(letter_id=draft.id, by=staff["approver"])
+    assert "应缴金额：人民币700.00元。" in docx_text(letter.file.open("rb").read())
+    free = services.letter_draft(
+        case_id=case.id,
+        by=staff["handler"],
+        kind="fee_notice",
+        details={"fee_standard": "per_request", "fee_quantity": "10"},
+    )
+    with pytest.raises(RuleViolation, match="大于零"):
+        services.letter_approve(letter_id=free.id, by=staff["approver"])
+    typed = services.letter_draft(
+        case_id=case.id,
+        by=staff["handler"],
+        kind="fee_notice",
+        details={"fee_standard": "", "fee_amount": "七百"},
+    )
+    with pytest.raises(RuleViolation, match="大于零"):
+        services.letter_approve(letter_id=typed.id, by=staff["approver"])
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_bad_date_typed_in_a_draft_is_refused_not_crashed(city, staff, intake):
+    case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
+    draft = services.letter_draft(
+        case_id=case.id,
+        by=staff["handler"],
+        kind="supplement_notice",
+        details={"missing": "请写明年份", "supplement_due": "下周五"},
+    )
+    assert "补正期限：请于下周五前" in docx_text(services.letter_file_bytes(draft))
+    with pytest.raises(RuleViolation, match="YYYY-MM-DD") as exc:
+        services.letter_approve(letter_id=draft.id, by=staff["approver"])
+    assert exc.value.field == "supplement_due"
