@@ -109,8 +109,8 @@ class IntakeForm(forms.Form):
         initial.setdefault("information_form", InformationForm.ANY)
         super().__init__(*args, **kwargs)
         if agencies is not None and len(agencies) > 1:
-            self.fields["agency"] = forms.ChoiceField(
-                label="受理机关", choices=[("", "——请选择——")] + [(a.id, a.name) for a in agencies]
+            self.fields["agency"] = _select(
+                "受理机关", [(str(a.id), a.name) for a in agencies], blank=True
             )
         for name, label, help_text in CHANNEL_FIELDS[self.channel]:
             if name.endswith("_on"):

@@ -250,3 +250,23 @@ def test_repeat_by_exact_name_when_no_identity_number(city, staff, intake):
             event_kind="registered",
         )
     assert [m.case.pk for m in case_repeat_candidates(case)] == [earlier.pk]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_clerk_of_several_agencies_chooses_the_receiving_agency(
+    client, city, district, other_agency
+):
+    from agencies.models import Membership
+
+    clerk = make_user("multi", city, "clerk")
+    Membership.objects.create(user=clerk, agency=district, role="clerk")
+    client.force_login(clerk)
+    page = client.get(reverse("requests_app:intake_form", args=["mail_signed"])).content.decode()
+    assert '<label for="id_agency">受理机关' in page and other_agency.name not in page
+    missing = post_intake(client)
+    assert "受理机关：请选择受理机关" in missing.content.decode()
+    foreign = post_intake(client, agency=str(other_agency.id))
+    assert "受理机关：请选择受理机关" in foreign.content.decode()
+    assert Case.objects.count() == 0
+    assert post_intake(client, agency=str(district.id)).status_code == 302
+    assert Case.objects.get().agency == district

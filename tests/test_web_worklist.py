@@ -207,3 +207,13 @@ def test_only_the_users_agencies_and_supervisor_subtree(
     client.force_login(outsider)
     assert case_nos(page(client)) == ["2026-00003"]
     assert client.get(reverse("requests_app:worklist"), {"agency": town.id}).status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_invalid_filter_is_named_and_the_others_still_apply(client, city, staff):
+    bulk_cases(city, 2)
+    bulk_cases(city, 1, start=2, channel="fax")
+    client.force_login(staff["clerk"])
+    response = page(client, due_within="abc", channel="fax")
+    assert "N个工作日内到期：" in response.content.decode()
+    assert case_nos(response) == ["2026-00003"]

@@ -32,7 +32,11 @@ def worklist(request):
         list(Agency.objects.filter(id__in=visible).order_by("code")) if len(visible) > 1 else []
     )
     form = WorklistForm(request.GET or None, agencies=agencies)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    # Valid filters apply; an invalid one is shown with its error next to the field.
+    data: dict = {}
+    if form.is_bound:
+        form.is_valid()
+        data = form.cleaned_data
     requested = request.GET.get("agency", "")
     if requested and (not requested.isdigit() or int(requested) not in visible):
         raise Http404("页面不存在")  # another agency's list: nothing to learn
