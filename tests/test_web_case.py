@@ -289,6 +289,8 @@ def test_english_is_available(client, staff):
     assert "Worklist" in html and "Register a request" in html
     html = client.get(reverse("requests_app:worklist")).content.decode()
     assert "工作台" in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/worklist/"})
+    assert "Worklist" in client.get(reverse("requests_app:worklist")).content.decode()
 
 
 @time_machine.travel(NOW, tick=False)
@@ -299,3 +301,68 @@ def test_static_assets_are_served_by_the_app_not_a_cdn(client, staff):
     assert "http://" not in html.replace("http://testserver", "") and "https://" not in html
     assert make_user  # imported for other modules
     assert not CaseEvent.objects.exists() or Case.objects.exists()
+
+
+def _unlabelled_inputs(html: str) -> list[str]:
+    import re
+
+    missing = []
+    for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", html):
+        if re.search(r'type="(hidden|submit)"', tag):
+            continue
+        match = re.search(r'\bid="([^"]+)"', tag)
+        if not match or f'for="{match.group(1)}"' not in html:
+            missing.append(tag)
+    return missing
+
+
+@time_machine.travel(NOW, tick=False)
+def test_every_input_on_every_staff_page_has_a_label(client, case, staff, city, intake):
+    svc.case_start_drafting(case_id=case.id, by=staff["handler"])
+    svc.case_submit_for_approval(case_id=case.id, by=staff["handler"], outcome="disclosed")
+    other = svc.case_register(agency=city, by=staff["clerk"], data=intake(applicant_name="孙八"))
+    pages = {
+        "handler": [
+            reverse("requests_app:worklist"),
+            reverse("requests_app:case_detail", args=[other.public_id]),
+            reverse("requests_app:case_edit", args=[other.public_id]),
+        ],
+        "clerk": [reverse("requests_app:intake_form", args=[c]) for c in ("in_person", "fax")],
+        "approver": [
+            reverse("requests_app:approvals"),
+            reverse("requests_app:case_detail", args=[case.public_id]),
+        ],
+        "supervisor": [reverse("requests_app:supervision")],
+    }
+    for role, urls in pages.items():
+        client.force_login(staff[role])
+        for url in urls:
+            html = client.get(url).content.decode()
+            assert _unlabelled_inputs(html) == [], (role, url)
+    client.logout()
+    assert _unlabelled_inputs(client.get("/accounts/login/").content.decode()) == []
+
+
+def test_banner_warns_when_the_calendar_of_the_deadline_year_is_not_entered(
+    client, city, staff, intake
+):
+    with time_machine.travel(dt.datetime(2026, 12, 28, 10, 0), tick=False):
+        late = svc.case_register(
+            agency=city,
+            by=staff["clerk"],
+            data=intake(signed_on=dt.date(2026, 12, 28), submitted_on=dt.date(2026, 12, 27)),
+        )
+        assert late.deadline_provisional
+        client.force_login(staff["handler"])
+        html = detail(client, late).content.decode()
+    assert "官方节假日安排尚未录入" in html and "期限为暂定" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_banner_shows_an_approved_extension(client, case, staff):
+    svc.case_request_extension(case_id=case.id, by=staff["handler"], days=10, reason="档案调取")
+    client.force_login(staff["handler"])
+    assert "延期 10 个工作日待审批" in detail(client, case).content.decode()
+    svc.case_approve_extension(case_id=case.id, by=staff["approver"])
+    html = detail(client, case).content.decode()
+    assert "已延期 10 个工作日" in html and "答复期限共 30 个工作日" in html
