@@ -369,3 +369,22 @@ def test_a_lawyer_corrects_the_date_sent(world, client):
     assert event.changes == {"sent_on": ["None", "2026-09-30"]} and event.actor == world.lawyer
     client.force_login(world.other_lawyer)
     assert client.get(url).status_code == 404
+
+
+def test_history_is_shown_in_words(world, client):
+    services.campaign_transition(campaign_id=world.campaign.pk, by=world.supervisor, action="start")
+    tr = services.test_request_create(
+        campaign_id=world.campaign.pk,
+        by=world.lawyer,
+        data=test_request_data(world.district, sent_on=None),
+    )
+    services.test_request_update(
+        campaign_id=world.campaign.pk,
+        number=tr.number,
+        by=world.lawyer,
+        data=test_request_data(world.district, sent_on=dt.date(2026, 9, 30)),
+    )
+    client.force_login(world.supervisor)
+    page = client.get(reverse("audits:campaign_detail", args=[world.campaign.pk])).content.decode()
+    assert "状态变更：筹备中 → 测试中" in page
+    assert "发出日期：— → 2026-09-30" in page
