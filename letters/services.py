@@ -41,6 +41,9 @@ LETTER_ROLES: dict[str, frozenset[str]] = {
     "edit": frozenset({Role.HANDLER, Role.APPROVER}),
     "approve": frozenset({Role.APPROVER}),
     "issue": frozenset({Role.APPROVER}),
+    # The clerk prints receipts (SPEC §1): no approver's sign-off needed for a 登记回执.
+    "approve_receipt": frozenset({Role.CLERK, Role.HANDLER, Role.APPROVER}),
+    "issue_receipt": frozenset({Role.CLERK, Role.HANDLER, Role.APPROVER}),
     "deliver": frozenset({Role.CLERK, Role.HANDLER}),
     "render": frozenset({Role.CLERK, Role.HANDLER, Role.APPROVER}),
     "template": frozenset({Role.ADMINISTRATOR}),
@@ -81,6 +84,10 @@ class LetterNotPermitted(RuleViolation):
 def _check_role(by, agency_id: int, action: str) -> None:
     if by is None or not user_has_role(by, agency_id, LETTER_ROLES[action]):
         raise LetterNotPermitted(MSG_NOT_PERMITTED)
+
+
+def action_for(letter: Letter, action: str) -> str:
+    return f"{action}_receipt" if letter.kind == LetterKind.RECEIPT else action
 
 
 def _event(letter: Letter, by, verb: str, reason: str = "", **changes: Any) -> None:
@@ -208,7 +215,7 @@ def letter_update(
 def letter_approve(*, letter_id: int, by, reason: str = "") -> Letter:
     """审核 (SPEC §1): the approver signs off the draft as it stands."""
     letter = _lock(letter_id)
-    _check_role(by, letter.agency_id, "approve")
+    _check_role(by, letter.agency_id, action_for(letter, "approve"))
     if letter.state != LetterState.DRAFT:
         raise RuleViolation(MSG_NOT_DRAFT.format(state=letter.get_state_display()))
     _details_check(letter)
@@ -334,7 +341,7 @@ def letter_issue(*, letter_id: int, by, on: dt.date | None = None, reason: str =
     on = on or timezone.localdate()
     with transaction.atomic():
         letter = _lock(letter_id)
-        _check_role(by, letter.agency_id, "issue")
+        _check_role(by, letter.agency_id, action_for(letter, "issue"))
         if letter.state == LetterState.ISSUED:
             raise RuleViolation(MSG_ISSUED_FROZEN)
         if letter.state != LetterState.APPROVED:

@@ -113,9 +113,9 @@ def letter_detail(request, public_id):
             "can_edit": letter.state != LetterState.ISSUED
             and bool(roles & services.LETTER_ROLES["edit"]),
             "can_approve": letter.state == LetterState.DRAFT
-            and bool(roles & services.LETTER_ROLES["approve"]),
+            and bool(roles & services.LETTER_ROLES[services.action_for(letter, "approve")]),
             "can_issue": letter.state == LetterState.APPROVED
-            and bool(roles & services.LETTER_ROLES["issue"]),
+            and bool(roles & services.LETTER_ROLES[services.action_for(letter, "issue")]),
             "can_deliver": letter.is_issued and bool(roles & services.LETTER_ROLES["deliver"]),
             "can_render": letter.is_issued and letter.render_status != "generated",
             "delivery_form": DeliveryForm(

@@ -396,3 +396,16 @@ def test_bad_date_typed_in_a_draft_is_refused_not_crashed(city, staff, intake):
     with pytest.raises(RuleViolation, match="YYYY-MM-DD") as exc:
         services.letter_approve(letter_id=draft.id, by=staff["approver"])
     assert exc.value.field == "supplement_due"
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_clerk_issues_a_receipt_without_an_approver(city, staff, intake):
+    case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
+    letter = services.letter_draft(case_id=case.id, by=staff["clerk"], kind="receipt")
+    services.letter_approve(letter_id=letter.id, by=staff["clerk"])
+    letter = services.letter_issue(letter_id=letter.id, by=staff["clerk"])
+    assert letter.state == "issued" and letter.issued_by == staff["clerk"]
+    reply_case = case_for_outcome("disclosed", agency=city, staff=staff, intake=intake)
+    reply = services.letter_draft(case_id=reply_case.id, by=staff["handler"], kind="reply")
+    with pytest.raises(services.LetterNotPermitted):
+        services.letter_approve(letter_id=reply.id, by=staff["clerk"])

@@ -19,4 +19,5 @@ def letters_panel(case, user) -> dict:
         or bool(roles & LETTER_ROLES["draft_receipt"]),
         "can_approve": bool(roles & LETTER_ROLES["approve"]),
         "can_issue": bool(roles & LETTER_ROLES["issue"]),
+        "can_receipt": bool(roles & LETTER_ROLES["issue_receipt"]),
     }
