@@ -3,6 +3,7 @@ The same access functions as the pages (404 for a campaign the user may not see)
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -28,6 +29,7 @@ class CampaignListApi(APIView):
     permission_classes = [IsAuthenticated]
     serializer_class = CampaignOut
 
+    @extend_schema(responses=CampaignOut(many=True), summary="我可以查看的测评")
     def get(self, request):
         campaigns = selectors.campaign_list_for_user(request.user).prefetch_related("agencies")
         return Response(CampaignOut(campaigns, many=True).data)
@@ -43,6 +45,18 @@ class CampaignResultsApi(APIView):
     permission_classes = [IsAuthenticated]
     serializer_class = CampaignOut
 
+    @extend_schema(
+        summary="测评结果：各机关得分排名、评分项通过率、发现的问题",
+        responses=inline_serializer(
+            "CampaignResults",
+            {
+                "campaign": CampaignOut(),
+                "agencies": serializers.ListField(child=serializers.DictField()),
+                "items": serializers.ListField(child=serializers.DictField()),
+                "problems": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
     def get(self, request, pk: int):
         campaign = selectors.campaign_get_for_user(request.user, pk)
         results = selectors.campaign_results(campaign)
