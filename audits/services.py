@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -75,6 +76,8 @@ MSG_IMPORT_EMPTY = "文件中没有模拟申请"
 MSG_IMPORT_COLUMNS = "缺少列：{columns}"
 MSG_IMPORT_FORMAT = "只支持 .xlsx 或 .csv 文件"
 MSG_FILE_TOO_LARGE = "文件不能超过 10 MB"
+MSG_SCAN_TYPE = "扫描件须为 PDF、JPG、PNG 或 TIFF 文件"
+SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
 
 STATUS_LABELS = dict(CampaignStatus.choices)
 EDITABLE_STATUSES = (CampaignStatus.PLANNING, CampaignStatus.RUNNING, CampaignStatus.SCORING)
@@ -866,6 +869,8 @@ def test_request_record_reply(
     cleaned["reply_note"] = str(data.get("reply_note") or "").strip()
     if scan is not None and scan.size > MAX_UPLOAD:
         errors["reply_scan"] = MSG_FILE_TOO_LARGE
+    elif scan is not None and not scan.name.lower().endswith(SCAN_EXTENSIONS):
+        errors["reply_scan"] = MSG_SCAN_TYPE
     if errors:
         raise AuditInvalid(errors)
     changes = {}
@@ -877,7 +882,9 @@ def test_request_record_reply(
     if scan is not None:
         body = scan.read()
         digest = hashlib.sha256(body).hexdigest()
-        tr.reply_scan.save(scan.name, ContentFile(body), save=False)
+        # stored under a random name: the media folder never reveals whose reply it is
+        extension = scan.name.rsplit(".", 1)[-1].lower()
+        tr.reply_scan.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(body), save=False)
         tr.reply_scan_name = scan.name[:200]
         changes["reply_scan"] = [None, {"name": scan.name, "sha256": digest, "size": len(body)}]
     if changes:

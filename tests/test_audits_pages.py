@@ -87,7 +87,10 @@ def test_supervisor_creates_a_campaign_through_the_page(world, client):
 
 
 @time_machine.travel(dt.datetime(2026, 11, 2, 10, 0), tick=False)
-def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(world, client, intake):
+def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(
+    world, client, intake, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     campaign = world.campaign
     staff = world.district_staff
     with time_machine.travel(dt.datetime(2026, 9, 28, 9, 0), tick=False):
@@ -167,6 +170,18 @@ def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(world, clien
         },
     )
     assert response.status_code == 302
+    exe = io.BytesIO(b"MZ")
+    exe.name = "reply.exe"
+    refused = client.post(
+        reverse("audits:test_request_reply", args=[campaign.pk, 2]),
+        {
+            "received_on": "2026-09-22",
+            "replied_on": "2026-10-30",
+            "reply_outcome": "disclosed",
+            "reply_scan": exe,
+        },
+    )
+    assert refused.status_code == 400 and services.MSG_SCAN_TYPE in refused.content.decode()
     download = client.get(reverse("audits:test_request_scan", args=[campaign.pk, 2]))
     assert b"".join(download.streaming_content) == b"%PDF-1.4 scanned reply"
     bad = client.post(
