@@ -102,5 +102,5 @@ class AnnualReportView(APIView):
                 consolidated=params["consolidated"],
             )
         except ReportInputError as exc:
-            return Response({exc.field or "detail": [exc.message]}, status=400)
+            raise serializers.ValidationError({exc.field or "detail": [exc.message]}) from exc
         return Response(report.as_json())

@@ -185,6 +185,11 @@ def report_publish(
     )
 
 
+def publication_due(year: int, consolidated: bool) -> dt.date:
+    """Departments publish by 31 January; the consolidated (municipal) overview by 31 March."""
+    return dt.date(year + 1, 3, 31) if consolidated else dt.date(year + 1, 1, 31)
+
+
 def snapshot_differences(snapshot: PublishedReport, live: AnnualReport) -> list[dict]:
     """Cells whose live figure differs from the published snapshot (never applied silently)."""
     from .stats import CHALLENGE_COLUMNS, CHALLENGE_KIND_LABELS, COLUMN_LABELS, COLUMNS, table3_rows

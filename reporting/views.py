@@ -7,6 +7,8 @@ through `reporting.services`."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -43,6 +45,7 @@ from .stats import (
     challenge_cell_q,
     counted_challenges,
     default_format_version,
+    format_version_clean,
     report_agency_ids,
     table3_rows,
 )
@@ -58,8 +61,6 @@ CONTENT_TYPES = {
 def _params(request, year: int) -> tuple[str, bool]:
     consolidated = request.GET.get("consolidated") in ("1", "true", "on")
     try:
-        from .stats import format_version_clean
-
         format_version = format_version_clean(request.GET.get("format_version"), year)
     except ReportInputError as exc:
         raise Http404(exc.message) from exc
@@ -119,6 +120,7 @@ def annual_report_page(request, code: str, year: int):
         if differences:
             changed = services.snapshot_changed_cases(snapshot, agency_ids)
     carry = services.carry_over_check(agency=agency, year=year, live=report)
+    due = services.publication_due(year, consolidated)
     failing = report.failing_cells()
     layout = table3_layout(format_version)
     label_cells = table3_label_cells(format_version)
@@ -191,6 +193,8 @@ def annual_report_page(request, code: str, year: int):
             "differences": differences,
             "changed_cases": changed_cases,
             "carry": carry,
+            "due": due,
+            "overdue": snapshot is None and timezone.localdate() > due,
             "corrections": selectors.corrections_for_year(agency_ids, year),
             "section_titles": SECTION_TITLES,
         },
@@ -295,8 +299,6 @@ def snapshot_download(request, code: str, year: int, revision: int, ext: str):
     if ext == "docx":
         response = HttpResponse(bytes(snapshot.docx), content_type=CONTENT_TYPES["docx"])
     elif ext == "json":
-        import json
-
         response = HttpResponse(
             json.dumps(snapshot.data, ensure_ascii=False, indent=2),
             content_type=CONTENT_TYPES["json"],

@@ -206,11 +206,12 @@ def test_api_hides_other_agencies_and_refuses_bad_parameters(
     )
     api.force_authenticate(staff["handler"])
     r = api.get("/api/v1/reports/annual/", {"agency": "CITY-OFFICE", "year": "abc"})
-    assert r.status_code == 400 and "year" in r.json()
+    assert r.status_code == 400 and "year" in r.json()["error"]["fields"]
     r = api.get(
         "/api/v1/reports/annual/", {"agency": "CITY-OFFICE", "year": 2020, "format_version": "2018"}
     )
-    assert r.status_code == 400 and "format_version" in r.json()
+    assert r.status_code == 400
+    assert "2019 或 2021" in r.json()["error"]["fields"]["format_version"]
 
 
 def test_api_is_in_the_openapi_schema(db, staff, api):
