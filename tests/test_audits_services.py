@@ -705,3 +705,28 @@ def test_row_numbers_are_file_lines_with_multiline_cells_and_blank_rows(world):
     assert exc.value.errors == [
         "row 5: channel（申请渠道） " + services.MSG_CHANNEL.format(value="telegram")
     ]
+
+
+def test_results_take_the_same_number_of_queries_for_3_or_12_test_requests(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _start(world)
+
+    def add(n):
+        for _ in range(n):
+            tr = services.test_request_create(
+                campaign_id=world.campaign.pk,
+                by=world.lawyer,
+                data=test_request_data(world.department),
+            )
+            _score_all(world, tr, {"timely": "fail"})
+
+    add(3)
+    with CaptureQueriesContext(connection) as few:
+        selectors.campaign_results(world.campaign)
+    add(9)
+    with CaptureQueriesContext(connection) as many:
+        results = selectors.campaign_results(world.campaign)
+    assert len(few) == len(many) <= 6
+    assert results.test_request_count == 12 and len(results.problems) == 12
