@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -191,8 +192,8 @@ class LetterFileApi(APIView):
             data,
             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
-        response["Content-Disposition"] = (
-            f"attachment; filename*=UTF-8''{letter.number or 'draft'}.docx"
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{letter.number or 'draft'}.docx"
         )
         if letter.sha256:
             response["X-Content-SHA256"] = letter.sha256

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import jinja2
+from docx import Document
 from docxtpl import DocxTemplate
 
 from requests_app.rules import RuleViolation
@@ -27,6 +28,7 @@ DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "l
 MSG_NOT_DOCX = "上传的文件不是有效的 Word（.docx）文档"
 MSG_UNKNOWN_PLACEHOLDERS = "模板使用了系统不认识的占位符：{names}"
 MSG_MISSING_PLACEHOLDERS = "模板缺少必需的占位符：{names}"
+MSG_TEMPLATE_RENDER = "模板无法生成文书：{error}"
 MSG_TEMPLATE_SYNTAX = "模板语法错误：{error}"
 
 
@@ -137,7 +139,13 @@ def template_check(data: bytes, key: str) -> set[str]:
         errors.append(MSG_MISSING_PLACEHOLDERS.format(names="、".join(sorted(missing))))
     if errors:
         raise TemplateInvalid(errors)
-    # A last proof: it renders with a complete sample context.
+    # A last proof: it renders with a complete sample context and reads back as a document.
+    sample: dict = {name: f"〔{name}〕" for name in known_placeholders(key)}
+    sample.update(draft=True, body=["〔正文〕"], fee_lines=["〔计费明细〕"])
+    try:
+        Document(io.BytesIO(render_docx(data, sample)))
+    except Exception as exc:
+        raise TemplateInvalid([MSG_TEMPLATE_RENDER.format(error=exc)]) from exc
     return used
 
 

@@ -409,3 +409,12 @@ def test_clerk_issues_a_receipt_without_an_approver(city, staff, intake):
     reply = services.letter_draft(case_id=reply_case.id, by=staff["handler"], kind="reply")
     with pytest.raises(services.LetterNotPermitted):
         services.letter_approve(letter_id=reply.id, by=staff["clerk"])
+
+
+def test_template_that_cannot_render_is_refused(city, staff):
+    broken = _template_with("{{ title.no_such_attribute.deeper }}", key="receipt")
+    with pytest.raises(TemplateInvalid, match="模板无法生成文书"):
+        services.template_upload(
+            agency=city, by=staff["administrator"], key="receipt", data=broken, filename="r.docx"
+        )
+    assert not LetterTemplate.objects.exists()

@@ -44,6 +44,9 @@ def test_handler_drafts_approver_issues_and_downloads(client, city, staff, intak
     download = client.get(reverse("letters:letter_download", args=[letter.public_id]))
     text = docx_text(download.content)
     assert "经审查，您的申请与2026-0001号申请相同。" in text and "淄政办信复〔2026〕1号" in text
+    assert "%E6%B7%84" in download["Content-Disposition"]  # 淄…, percent-encoded (RFC 5987)
+    pdf = client.get(reverse("letters:letter_pdf", args=[letter.public_id]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     envelope = client.get(reverse("letters:letter_envelope", args=[letter.public_id]))
     assert "内装文书：淄政办信复〔2026〕1号" in docx_text(envelope.content)
     client.force_login(staff["clerk"])
