@@ -298,6 +298,23 @@ def letter_number_next(*, agency: Agency, year: int) -> int:
     return counter.last
 
 
+# A notice tells the applicant what the case records: the case step comes first.
+NOTICE_NEEDS = {
+    LetterKind.SUPPLEMENT_NOTICE: (
+        lambda case: case.supplement_requested_on is not None,
+        "请先在案件上办理“补正告知”（记录需补正事项和期限），再签发补正告知书",
+    ),
+    LetterKind.EXTENSION_NOTICE: (
+        lambda case: case.extension_state == "approved",
+        "延期尚未获批准，不能签发延期答复告知书",
+    ),
+    LetterKind.FEE_NOTICE: (
+        lambda case: case.fee_amount is not None,
+        "请先在案件上办理“发出收费通知”（记录金额），再签发收费通知书",
+    ),
+}
+
+
 def _issue_checks(letter: Letter, case: Case, on: dt.date) -> None:
     if on > timezone.localdate():
         raise RuleViolation(MSG_DATE_FUTURE, "on")
@@ -305,6 +322,9 @@ def _issue_checks(letter: Letter, case: Case, on: dt.date) -> None:
         raise RuleViolation(MSG_DATE_BEFORE_RECEIPT.format(date=case.received_on), "on")
     if case.state == CaseState.VOID:
         raise RuleViolation(MSG_CASE_VOID)
+    needs = NOTICE_NEEDS.get(letter.kind)
+    if needs and not needs[0](case):
+        raise RuleViolation(needs[1], "kind")
     if letter.kind != LetterKind.REPLY:
         return
     if not case.agency.review_body:

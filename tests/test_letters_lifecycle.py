@@ -418,3 +418,27 @@ def test_template_that_cannot_render_is_refused(city, staff):
             agency=city, by=staff["administrator"], key="receipt", data=broken, filename="r.docx"
         )
     assert not LetterTemplate.objects.exists()
+
+
+@time_machine.travel(dt.datetime(2026, 10, 14, 10, 0), tick=False)
+@pytest.mark.parametrize(
+    "kind, message",
+    [
+        ("supplement_notice", "补正告知"),
+        ("extension_notice", "延期尚未获批准"),
+        ("fee_notice", "发出收费通知"),
+    ],
+)
+def test_a_notice_needs_its_case_step_first(kind, message, city, staff, intake):
+    case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
+    details = {
+        "supplement_notice": {"missing": "请写明年份", "supplement_due": "2026-10-20"},
+        "extension_notice": {"new_due": "2026-11-12", "extension_reason": "需调取档案"},
+        "fee_notice": {"fee_amount": "100"},
+    }[kind]
+    letter = services.letter_draft(case_id=case.id, by=staff["handler"], kind=kind, details=details)
+    services.letter_approve(letter_id=letter.id, by=staff["approver"])
+    with pytest.raises(RuleViolation, match=message):
+        services.letter_issue(letter_id=letter.id, by=staff["approver"])
+    letter.refresh_from_db()
+    assert letter.state == "approved" and not letter.number

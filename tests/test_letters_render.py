@@ -3,6 +3,7 @@ python-docx: applicant, dates, case number, letter number, decision, legal basis
 review-first wording for withheld.*, East Asian fonts, GB/T 9704 layout."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -207,6 +208,7 @@ def test_consultation_letter_reads_back(city, staff, intake):
 @time_machine.travel(dt.datetime(2026, 10, 14, 10, 0), tick=False)
 def test_fee_notice_reads_back(city, staff, intake):
     case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
+    svc.case_issue_fee_notice(case_id=case.id, by=staff["handler"], amount=Decimal("1100"))
     letter = services.letter_draft(
         case_id=case.id,
         by=staff["handler"],
