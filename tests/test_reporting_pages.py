@@ -311,9 +311,15 @@ def test_published_snapshots_are_read_only_in_the_admin(city, staff):
 def test_report_page_reminds_the_publication_deadline(city, staff):
     with time_machine.travel(dt.datetime(2021, 1, 10, 9, 0), tick=False):
         c = client_for(staff["supervisor"])
-        assert "请于 2021年1月31日 前发布" in c.get("/reports/annual/CITY-OFFICE/2020/").content.decode()
+        assert (
+            "请于 2021年1月31日 前发布"
+            in c.get("/reports/annual/CITY-OFFICE/2020/").content.decode()
+        )
         html = c.get("/reports/annual/CITY-OFFICE/2020/?consolidated=1").content.decode()
         assert "请于 2021年3月31日 前发布" in html
     with time_machine.travel(dt.datetime(2021, 2, 5, 9, 0), tick=False):
         c = client_for(staff["supervisor"])
-        assert "已超过发布期限 2021年1月31日" in c.get("/reports/annual/CITY-OFFICE/2020/").content.decode()
+        assert (
+            "已超过发布期限 2021年1月31日"
+            in c.get("/reports/annual/CITY-OFFICE/2020/").content.decode()
+        )
