@@ -18,9 +18,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from agencies.models import Role
 from audits import services
 from audits.testing import audit_world, test_request_data, user_make
+from letters.models import Letter
 from requests_app import selectors as case_selectors
 from requests_app.models import Case
 from requests_app.services import cases as case_svc
+from tests.helpers import close_via_approval
 
 SKIPPED_PREFIXES = (
     "api/v1/portal/",
@@ -190,12 +192,21 @@ def test_a_linked_and_an_unlinked_case_differ_only_in_their_own_data(world, inta
     staff = world.district_staff
     linked = case_svc.case_register(agency=world.district, by=staff[Role.CLERK], data=intake())
     plain = case_svc.case_register(agency=world.district, by=staff[Role.CLERK], data=intake())
-    for case in (linked, plain):  # both drafted and waiting for the approver, with a draft reply
-        case_svc.case_start_drafting(case_id=case.id, by=staff[Role.HANDLER])
-        case_svc.case_submit_for_approval(
-            case_id=case.id, by=staff[Role.HANDLER], outcome="disclosed"
+    for case in (linked, plain):  # both answered with an issued reply letter, on time
+        close_via_approval(
+            case,
+            handler=staff[Role.HANDLER],
+            approver=staff[Role.APPROVER],
+            outcome="disclosed",
+            on=dt.date(2026, 10, 29),
         )
         case.refresh_from_db()
+    own_letters = {
+        case.pk: [
+            (str(x.public_id), x.number) for x in Letter.objects.filter(case=case).order_by("id")
+        ]
+        for case in (linked, plain)
+    }
     tr = services.test_request_create(
         campaign_id=world.campaign.pk, by=world.lawyer, data=test_request_data(world.district)
     )
@@ -222,6 +233,13 @@ def test_a_linked_and_an_unlinked_case_differ_only_in_their_own_data(world, inta
                     (a.tracking_code, b.tracking_code),
                     (a.case_no, b.case_no),
                     (f"/{a.pk}/", f"/{b.pk}/"),
+                    *[  # its own letters: their ids and numbers (文号)
+                        pair
+                        for (ua, na), (ub, nb) in zip(
+                            own_letters[a.pk], own_letters[b.pk], strict=True
+                        )
+                        for pair in ((ua, ub), (na, nb))
+                    ],
                 ):
                     body_a = body_a.replace(old, new)
             if url_linked != url_plain:  # ids of the case's own history rows (admin inlines)
