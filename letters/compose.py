@@ -221,7 +221,7 @@ def letter_context(
         applicant_name=case.applicant_name,
         case_no=case.case_no,
         received_on=chinese_date(case.received_on),
-        request_content=case.content,
+        request_content=case.content.strip().rstrip("。．.；;"),
         body=[p for p in body if p.strip()],
         agency_name=agency.name,
         agency_address=agency.address,

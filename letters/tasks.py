@@ -13,3 +13,17 @@ def letters_render_batch(letter_ids: list[int]) -> dict[str, int]:
         letter = letter_render(letter_id=letter_id)
         counts["generated" if letter.render_status == "generated" else "failed"] += 1
     return counts
+
+
+@shared_task(name="letters.letters_render_outstanding")
+def letters_render_outstanding() -> dict[str, int]:
+    """Sweep: render every issued letter whose file is pending or failed (safe to run twice:
+    each letter is locked and a generated one is left as it is)."""
+    from .models import Letter, LetterState, RenderStatus
+
+    ids = list(
+        Letter.objects.filter(
+            state=LetterState.ISSUED, render_status__in=[RenderStatus.PENDING, RenderStatus.FAILED]
+        ).values_list("id", flat=True)
+    )
+    return letters_render_batch(ids)

@@ -442,3 +442,17 @@ def test_a_notice_needs_its_case_step_first(kind, message, city, staff, intake):
         services.letter_issue(letter_id=letter.id, by=staff["approver"])
     letter.refresh_from_db()
     assert letter.state == "approved" and not letter.number
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_sweep_renders_failed_letters(review_case, staff, monkeypatch):
+    from letters.tasks import letters_render_outstanding
+
+    letter = services.letter_draft(case_id=review_case.id, by=staff["handler"], kind="reply")
+    services.letter_approve(letter_id=letter.id, by=staff["approver"])
+    monkeypatch.setattr(services.rendering, "render_docx", lambda template, context: 1 / 0)
+    services.letter_issue(letter_id=letter.id, by=staff["approver"])
+    assert letters_render_outstanding.delay().get() == {"generated": 0, "failed": 1}
+    monkeypatch.undo()
+    assert letters_render_outstanding.delay().get() == {"generated": 1, "failed": 0}
+    assert letters_render_outstanding.delay().get() == {"generated": 0, "failed": 0}
