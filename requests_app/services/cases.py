@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +32,8 @@ from ..models import (
 )
 from ..outcomes import Outcome
 from ..rules import RuleViolation
-from .deadlines import case_deadline_refresh
+from .bulk import bulk_set
+from .deadlines import ClockFact, case_deadline_refresh, deadline_compute
 from .intake import intake_clean
 
 
@@ -48,21 +50,6 @@ TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 def tracking_code_new() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(12))
-
-
-def case_number_next(*, agency: Agency, year: int) -> tuple[int, str]:
-    """The next case number of the agency and year; numbers are never reused (row-locked)."""
-    CaseNumberCounter.objects.bulk_create(
-        [CaseNumberCounter(agency=agency, year=year, last=0)], ignore_conflicts=True
-    )
-    counter = CaseNumberCounter.objects.select_for_update().get(agency=agency, year=year)
-    while True:
-        counter.last += 1
-        case_no = f"{year}-{counter.last:04d}"
-        if not Case.objects.filter(agency=agency, case_no=case_no).exists():
-            break
-    counter.save(update_fields=["last"])
-    return counter.last, case_no
 
 
 def _check_role(by, agency_id: int, action: str) -> None:
@@ -97,7 +84,7 @@ def case_create(
     """Create an open case from cleaned intake values (callers validate and check roles)."""
     received_on: dt.date = cleaned["received_on"]
     if not case_no:
-        _, case_no = case_number_next(agency=agency, year=received_on.year)
+        (case_no,) = case_numbers_reserve(agency=agency, year=received_on.year, count=1)
     fields = {k: v for k, v in cleaned.items() if k in _CASE_FIELDS}
     case = Case(
         agency=agency,
@@ -125,11 +112,129 @@ def case_create(
 _CASE_FIELDS = {f.name for f in Case._meta.get_fields() if getattr(f, "concrete", False)}
 
 
+@dataclass(frozen=True)
+class NewCase:
+    """One case to create in bulk: cleaned intake values, an optional number and, for a case
+    that was already closed before it came into the system, its outcome and closing date."""
+
+    cleaned: dict[str, Any]
+    case_no: str = ""
+    outcome: str = ""
+    closed_on: dt.date | None = None
+
+
+def case_numbers_reserve(
+    *, agency: Agency, year: int, count: int, also_taken: set[str] | frozenset[str] = frozenset()
+) -> list[str]:
+    """`count` new case numbers of the agency and year under one counter lock, skipping any
+    number already taken (e.g. by an import that brought its own) or in `also_taken`."""
+    CaseNumberCounter.objects.bulk_create(
+        [CaseNumberCounter(agency=agency, year=year, last=0)], ignore_conflicts=True
+    )
+    counter = CaseNumberCounter.objects.select_for_update().get(agency=agency, year=year)
+    taken = set(also_taken) | set(
+        Case.objects.filter(agency=agency, case_no__startswith=f"{year}-").values_list(
+            "case_no", flat=True
+        )
+    )
+    numbers: list[str] = []
+    while len(numbers) < count:
+        counter.last += 1
+        case_no = f"{year}-{counter.last:04d}"
+        if case_no not in taken:
+            numbers.append(case_no)
+    counter.save(update_fields=["last"])
+    return numbers
+
+
+def cases_create_bulk(
+    *, agency: Agency, by, new: list[NewCase], event_kind: str, reason: str, close_reason: str = ""
+) -> list[Case]:
+    """Create many cases as `case_create` would, in a few statements: the same receipt clock
+    events, derived deadlines and history rows; closed ones go through the logged
+    `close_imported` transition. Callers validate the rows and check the creating user's role."""
+    if any(item.outcome for item in new):
+        _check_role(by, agency.id, "close_imported")
+    if not new:
+        return []
+    latest = max(item.cleaned["received_on"] for item in new)
+    calendar = calendar_get(covering=latest + dt.timedelta(days=400))
+    numbers: dict[int, list[str]] = {}
+    for year in {item.cleaned["received_on"].year for item in new if not item.case_no}:
+        count = sum(1 for i in new if not i.case_no and i.cleaned["received_on"].year == year)
+        numbers[year] = case_numbers_reserve(
+            agency=agency, year=year, count=count, also_taken={i.case_no for i in new if i.case_no}
+        )
+    cases = []
+    for item in new:
+        received_on = item.cleaned["received_on"]
+        deadline = deadline_compute([ClockFact(ClockKind.RECEIPT, received_on)], calendar)
+        cases.append(
+            Case(
+                agency=agency,
+                year=received_on.year,
+                case_no=item.case_no or numbers[received_on.year].pop(0),
+                tracking_code=tracking_code_new(),
+                created_by=by,
+                reply_due=deadline.due,
+                deadline_provisional=deadline.provisional,
+                **{k: v for k, v in item.cleaned.items() if k in _CASE_FIELDS},
+            )
+        )
+    Case.objects.bulk_create(cases, batch_size=1000)
+    ClockEvent.objects.bulk_create(
+        [ClockEvent(case=c, kind=ClockKind.RECEIPT, on=c.received_on) for c in cases],
+        batch_size=1000,
+    )
+    history = [
+        CaseEvent(
+            case=c,
+            kind=event_kind,
+            actor=by,
+            to_state=c.state,
+            reason=reason,
+            changes={"received_on": c.received_on.isoformat(), "reply_due": _iso(c.reply_due)},
+        )
+        for c in cases
+    ]
+    closed_rows = []
+    for case, item in zip(cases, new, strict=True):
+        if not item.outcome:
+            continue
+        with FSMLogDescriptor(case, "by", by), FSMLogDescriptor(case, "description", close_reason):
+            case.close_imported(on=item.closed_on, outcome=item.outcome)  # logs the transition
+        case.version += 1
+        closed_rows.append((case.id, case.state, case.outcome, case.closed_on))
+        history.append(
+            CaseEvent(
+                case=case,
+                kind=EventKind.TRANSITION,
+                transition="close_imported",
+                from_state=CaseState.RECEIVED,
+                to_state=case.state,
+                actor=by,
+                reason=close_reason,
+                changes={"on": item.closed_on.isoformat(), "outcome": item.outcome},
+            )
+        )
+    bulk_set(Case, ["state", "outcome", "closed_on"], closed_rows)
+    CaseEvent.objects.bulk_create(history, batch_size=1000)
+    return cases
+
+
 # --- field edits ---------------------------------------------------------------------------
 EDITABLE_FIELDS = [
-    "applicant_name", "applicant_id_number", "applicant_credit_code", "applicant_phone",
-    "applicant_email", "applicant_address", "applicant_postcode", "delivery_method",
-    "content", "information_form", "applicant_type",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_credit_code",
+    "applicant_phone",
+    "applicant_email",
+    "applicant_address",
+    "applicant_postcode",
+    "delivery_method",
+    "content",
+    "information_form",
+    "applicant_type",
 ]
 
 
@@ -147,14 +252,18 @@ def case_update(
         raise RuleViolation(f"不能修改的字段：{', '.join(sorted(unknown))}", sorted(unknown)[0])
     current = {name: getattr(case, name) for name in EDITABLE_FIELDS}
     # Reuse the intake rules on the whole, edited record.
-    probe = {**current, **changes, "channel": case.channel, "submitted_on": case.submitted_on,
-             "signed_on": case.signed_on, "confirmed_on": case.confirmed_on,
-             "mail_tracking_number": case.mail_tracking_number}
+    probe = {
+        **current,
+        **changes,
+        "channel": case.channel,
+        "submitted_on": case.submitted_on,
+        "signed_on": case.signed_on,
+        "confirmed_on": case.confirmed_on,
+        "mail_tracking_number": case.mail_tracking_number,
+    }
     cleaned = intake_clean(probe, today=timezone.localdate(), strict_identity=False)
     diff = {
-        name: [current[name], cleaned[name]]
-        for name in changes
-        if cleaned[name] != current[name]
+        name: [current[name], cleaned[name]] for name in changes if cleaned[name] != current[name]
     }
     if not diff:
         return case
@@ -286,13 +395,23 @@ def _not_before(on: dt.date, earlier: dt.date | None, what: str) -> None:
 
 
 def _current_receipt(case: Case) -> dt.date:
-    latest = case.clock_events.filter(kind__in=[ClockKind.RECEIPT, ClockKind.RESTART]).order_by("-on").first()
+    latest = (
+        case.clock_events.filter(kind__in=[ClockKind.RECEIPT, ClockKind.RESTART])
+        .order_by("-on")
+        .first()
+    )
     return latest.on if latest else case.received_on
 
 
 def case_request_supplement(
-    *, case_id: int, by, missing: str, due: dt.date, on: dt.date | None = None,
-    reason: str = "", expected_version: int | None = None,
+    *,
+    case_id: int,
+    by,
+    missing: str,
+    due: dt.date,
+    on: dt.date | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
 ) -> Case:
     """补正告知 (Art. 30): once, within 7 working days of receipt, what is missing and by when."""
     on = _on(on)
@@ -309,15 +428,24 @@ def case_request_supplement(
             raise RuleViolation(rules.MSG_SUPPLEMENT_DUE_BEFORE, "due")
 
     return case_act(
-        case_id=case_id, by=by, action="request_supplement", reason=reason or missing,
-        expected_version=expected_version, check=check,
+        case_id=case_id,
+        by=by,
+        action="request_supplement",
+        reason=reason or missing,
+        expected_version=expected_version,
+        check=check,
         kwargs={"on": on, "due": due, "missing": missing.strip()},
         clock=[(ClockKind.PAUSE, on, 0, "补正告知，等待申请人补正")],
     )
 
 
 def case_record_supplement(
-    *, case_id: int, by, on: dt.date | None = None, reason: str = "", expected_version: int | None = None
+    *,
+    case_id: int,
+    by,
+    on: dt.date | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
 ) -> Case:
     """收到补正 (Art. 30, 31): the reply period restarts from the day the supplement arrives."""
     on = _on(on)
@@ -326,14 +454,24 @@ def case_record_supplement(
         _not_before(on, case.supplement_requested_on, "补正告知日期")
 
     return case_act(
-        case_id=case_id, by=by, action="record_supplement", reason=reason or "申请人已补正",
-        expected_version=expected_version, check=check, kwargs={"on": on},
+        case_id=case_id,
+        by=by,
+        action="record_supplement",
+        reason=reason or "申请人已补正",
+        expected_version=expected_version,
+        check=check,
+        kwargs={"on": on},
         clock=[(ClockKind.RESTART, on, 0, "收到补正")],
     )
 
 
 def case_deem_abandoned(
-    *, case_id: int, by, on: dt.date | None = None, reason: str = "", expected_version: int | None = None
+    *,
+    case_id: int,
+    by,
+    on: dt.date | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
 ) -> Case:
     """视为放弃 (Art. 30): only after the supplement period has passed."""
     on = _on(on)
@@ -343,13 +481,23 @@ def case_deem_abandoned(
             raise RuleViolation(rules.MSG_SUPPLEMENT_NOT_DUE.format(due=case.supplement_due), "on")
 
     return case_act(
-        case_id=case_id, by=by, action="deem_abandoned", reason=reason or "申请人逾期未补正",
-        expected_version=expected_version, check=check, kwargs={"on": on},
+        case_id=case_id,
+        by=by,
+        action="deem_abandoned",
+        reason=reason or "申请人逾期未补正",
+        expected_version=expected_version,
+        check=check,
+        kwargs={"on": on},
     )
 
 
 def case_start_consultation(
-    *, case_id: int, by, party: str, on: dt.date | None = None, reason: str = "",
+    *,
+    case_id: int,
+    by,
+    party: str,
+    on: dt.date | None = None,
+    reason: str = "",
     expected_version: int | None = None,
 ) -> Case:
     """征求意见 (Art. 32, 34): the clock stops while the third party or agency answers."""
@@ -361,14 +509,24 @@ def case_start_consultation(
         _not_before(on, _current_receipt(case), "收到申请之日")
 
     return case_act(
-        case_id=case_id, by=by, action="start_consultation", reason=reason or f"征求{party}意见",
-        expected_version=expected_version, check=check, kwargs={"on": on},
+        case_id=case_id,
+        by=by,
+        action="start_consultation",
+        reason=reason or f"征求{party}意见",
+        expected_version=expected_version,
+        check=check,
+        kwargs={"on": on},
         clock=[(ClockKind.PAUSE, on, 0, f"征求{party.strip()}意见")],
     )
 
 
 def case_finish_consultation(
-    *, case_id: int, by, on: dt.date | None = None, reason: str = "", expected_version: int | None = None
+    *,
+    case_id: int,
+    by,
+    on: dt.date | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
 ) -> Case:
     on = _on(on)
 
@@ -377,14 +535,24 @@ def case_finish_consultation(
         _not_before(on, paused.on if paused else None, "征求意见之日")
 
     return case_act(
-        case_id=case_id, by=by, action="finish_consultation", reason=reason or "意见已收回",
-        expected_version=expected_version, check=check, kwargs={"on": on},
+        case_id=case_id,
+        by=by,
+        action="finish_consultation",
+        reason=reason or "意见已收回",
+        expected_version=expected_version,
+        check=check,
+        kwargs={"on": on},
         clock=[(ClockKind.RESUME, on, 0, "征求意见结束")],
     )
 
 
 def case_issue_fee_notice(
-    *, case_id: int, by, amount: Decimal, on: dt.date | None = None, reason: str = "",
+    *,
+    case_id: int,
+    by,
+    amount: Decimal,
+    on: dt.date | None = None,
+    reason: str = "",
     expected_version: int | None = None,
 ) -> Case:
     """收费通知: the applicant pays within 20 working days from the day after receipt."""
@@ -392,21 +560,32 @@ def case_issue_fee_notice(
     amount = Decimal(amount)
     if amount <= 0:
         raise RuleViolation(rules.MSG_FEE_AMOUNT, "amount")
-    payment_due = calendar_get(covering=on + dt.timedelta(days=90)).add_working_days(on, rules.FEE_PAYMENT_DAYS)
+    payment_due = calendar_get(covering=on + dt.timedelta(days=90)).add_working_days(
+        on, rules.FEE_PAYMENT_DAYS
+    )
 
     def check(case: Case) -> None:
         _not_before(on, _current_receipt(case), "收到申请之日")
 
     return case_act(
-        case_id=case_id, by=by, action="issue_fee_notice", reason=reason or f"收费 {amount} 元",
-        expected_version=expected_version, check=check,
+        case_id=case_id,
+        by=by,
+        action="issue_fee_notice",
+        reason=reason or f"收费 {amount} 元",
+        expected_version=expected_version,
+        check=check,
         kwargs={"on": on, "amount": amount, "payment_due": payment_due},
         clock=[(ClockKind.PAUSE, on, 0, "等待缴纳信息处理费")],
     )
 
 
 def case_record_fee_payment(
-    *, case_id: int, by, receipt_no: str, on: dt.date | None = None, reason: str = "",
+    *,
+    case_id: int,
+    by,
+    receipt_no: str,
+    on: dt.date | None = None,
+    reason: str = "",
     expected_version: int | None = None,
 ) -> Case:
     on = _on(on)
@@ -417,15 +596,24 @@ def case_record_fee_payment(
         _not_before(on, case.fee_notice_received_on, "收费通知日期")
 
     return case_act(
-        case_id=case_id, by=by, action="record_fee_payment", reason=reason or "已缴费",
-        expected_version=expected_version, check=check,
+        case_id=case_id,
+        by=by,
+        action="record_fee_payment",
+        reason=reason or "已缴费",
+        expected_version=expected_version,
+        check=check,
         kwargs={"on": on, "receipt_no": receipt_no.strip()},
         clock=[(ClockKind.RESUME, on, 0, "已缴费")],
     )
 
 
 def case_close_fee_unpaid(
-    *, case_id: int, by, on: dt.date | None = None, reason: str = "", expected_version: int | None = None
+    *,
+    case_id: int,
+    by,
+    on: dt.date | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
 ) -> Case:
     on = _on(on)
 
@@ -434,14 +622,25 @@ def case_close_fee_unpaid(
             raise RuleViolation(rules.MSG_FEE_NOT_DUE.format(due=case.fee_payment_due), "on")
 
     return case_act(
-        case_id=case_id, by=by, action="close_fee_unpaid", reason=reason or "逾期未缴费",
-        expected_version=expected_version, check=check, kwargs={"on": on},
+        case_id=case_id,
+        by=by,
+        action="close_fee_unpaid",
+        reason=reason or "逾期未缴费",
+        expected_version=expected_version,
+        check=check,
+        kwargs={"on": on},
     )
 
 
-def case_start_drafting(*, case_id: int, by, reason: str = "", expected_version: int | None = None) -> Case:
+def case_start_drafting(
+    *, case_id: int, by, reason: str = "", expected_version: int | None = None
+) -> Case:
     return case_act(
-        case_id=case_id, by=by, action="start_drafting", reason=reason, expected_version=expected_version
+        case_id=case_id,
+        by=by,
+        action="start_drafting",
+        reason=reason,
+        expected_version=expected_version,
     )
 
 
@@ -457,22 +656,37 @@ def case_submit_for_approval(
     *, case_id: int, by, outcome: str, reason: str = "", expected_version: int | None = None
 ) -> Case:
     return case_act(
-        case_id=case_id, by=by, action="submit_for_approval", reason=reason,
-        expected_version=expected_version, check=lambda case: _outcome_for_decision(case, outcome),
+        case_id=case_id,
+        by=by,
+        action="submit_for_approval",
+        reason=reason,
+        expected_version=expected_version,
+        check=lambda case: _outcome_for_decision(case, outcome),
         kwargs={"outcome": outcome},
     )
 
 
-def case_return_for_revision(*, case_id: int, by, reason: str, expected_version: int | None = None) -> Case:
+def case_return_for_revision(
+    *, case_id: int, by, reason: str, expected_version: int | None = None
+) -> Case:
     if not reason.strip():
         raise RuleViolation(rules.MSG_REASON_REQUIRED, "reason")
     return case_act(
-        case_id=case_id, by=by, action="return_for_revision", reason=reason, expected_version=expected_version
+        case_id=case_id,
+        by=by,
+        action="return_for_revision",
+        reason=reason,
+        expected_version=expected_version,
     )
 
 
 def case_approve_and_close(
-    *, case_id: int, by, outcome: str | None = None, on: dt.date | None = None, reason: str = "",
+    *,
+    case_id: int,
+    by,
+    outcome: str | None = None,
+    on: dt.date | None = None,
+    reason: str = "",
     expected_version: int | None = None,
 ) -> Case:
     """审核通过并答复 (Art. 33, 36): closes with the proposed (or the approver's) outcome."""
@@ -486,14 +700,24 @@ def case_approve_and_close(
         reply_issued_check(case, outcome or case.proposed_outcome)
 
     return case_act(
-        case_id=case_id, by=by, action="approve_and_close", reason=reason,
-        expected_version=expected_version, check=check,
+        case_id=case_id,
+        by=by,
+        action="approve_and_close",
+        reason=reason,
+        expected_version=expected_version,
+        check=check,
         kwargs=lambda case: {"on": on, "outcome": outcome or case.proposed_outcome},
     )
 
 
 def case_answer_on_the_spot(
-    *, case_id: int, by, outcome: str, note: str, on: dt.date | None = None, reason: str = "",
+    *,
+    case_id: int,
+    by,
+    outcome: str,
+    note: str,
+    on: dt.date | None = None,
+    reason: str = "",
     expected_version: int | None = None,
 ) -> Case:
     """当场答复 (Art. 33 para 1): in-person requests answered the day they are handed in."""
@@ -504,11 +728,17 @@ def case_answer_on_the_spot(
         if case.channel != "in_person" or on != case.received_on:
             raise RuleViolation(rules.MSG_ON_THE_SPOT, "on")
         if not note.strip():
-            raise RuleViolation("请写明当场答复的方式（如当场提供复印件、口头告知获取途径）", "note")
+            raise RuleViolation(
+                "请写明当场答复的方式（如当场提供复印件、口头告知获取途径）", "note"
+            )
 
     return case_act(
-        case_id=case_id, by=by, action="answer_on_the_spot", reason=reason or note,
-        expected_version=expected_version, check=check,
+        case_id=case_id,
+        by=by,
+        action="answer_on_the_spot",
+        reason=reason or note,
+        expected_version=expected_version,
+        check=check,
         kwargs={"on": on, "outcome": outcome, "note": note.strip()},
     )
 
@@ -525,8 +755,13 @@ def case_withdraw(
         _not_before(on, case.received_on, "收到申请之日")
 
     return case_act(
-        case_id=case_id, by=by, action="withdraw", reason=reason, expected_version=expected_version,
-        check=check, kwargs={"on": on},
+        case_id=case_id,
+        by=by,
+        action="withdraw",
+        reason=reason,
+        expected_version=expected_version,
+        check=check,
+        kwargs={"on": on},
     )
 
 
@@ -541,13 +776,23 @@ def case_void(*, case_id: int, by, reason: str, expected_version: int | None = N
         published_period_check(case=case, by=by, changed_fields=["void"], reason=reason)
 
     return case_act(
-        case_id=case_id, by=by, action="void", reason=reason, expected_version=expected_version,
-        check=check, kwargs={"reason": reason.strip(), "by": by, "at": timezone.now()},
+        case_id=case_id,
+        by=by,
+        action="void",
+        reason=reason,
+        expected_version=expected_version,
+        check=check,
+        kwargs={"reason": reason.strip(), "by": by, "at": timezone.now()},
     )
 
 
 def case_request_extension(
-    *, case_id: int, by, days: int, reason: str, on: dt.date | None = None,
+    *,
+    case_id: int,
+    by,
+    days: int,
+    reason: str,
+    on: dt.date | None = None,
     expected_version: int | None = None,
 ) -> Case:
     """延期申请 (Art. 33 para 2): before the deadline passes, at most 20 working days."""
@@ -562,28 +807,45 @@ def case_request_extension(
             raise RuleViolation(rules.MSG_EXTENSION_LATE.format(due=case.reply_due), "on")
 
     return case_act(
-        case_id=case_id, by=by, action="request_extension", reason=reason,
-        expected_version=expected_version, check=check, kwargs={"days": int(days), "reason": reason.strip()},
+        case_id=case_id,
+        by=by,
+        action="request_extension",
+        reason=reason,
+        expected_version=expected_version,
+        check=check,
+        kwargs={"days": int(days), "reason": reason.strip()},
     )
 
 
 def case_approve_extension(
-    *, case_id: int, by, on: dt.date | None = None, reason: str = "", expected_version: int | None = None
+    *,
+    case_id: int,
+    by,
+    on: dt.date | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
 ) -> Case:
     """延期批准 (Art. 33 para 2): adds the requested working days to the reply period."""
     on = _on(on)
     return case_act(
-        case_id=case_id, by=by, action="approve_extension", reason=reason or "同意延期",
+        case_id=case_id,
+        by=by,
+        action="approve_extension",
+        reason=reason or "同意延期",
         expected_version=expected_version,
         clock=lambda case: [(ClockKind.EXTENSION, on, case.extension_days, "批准延期")],
     )
 
 
-def case_refuse_extension(*, case_id: int, by, reason: str, expected_version: int | None = None) -> Case:
+def case_refuse_extension(
+    *, case_id: int, by, reason: str, expected_version: int | None = None
+) -> Case:
     if not reason.strip():
         raise RuleViolation(rules.MSG_REASON_REQUIRED, "reason")
     return case_act(
-        case_id=case_id, by=by, action="refuse_extension", reason=reason, expected_version=expected_version
+        case_id=case_id,
+        by=by,
+        action="refuse_extension",
+        reason=reason,
+        expected_version=expected_version,
     )
-
-

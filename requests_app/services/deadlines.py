@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from workcalendar.engine import WEEKDAY_NAMES, WorkingCalendar
@@ -19,6 +19,7 @@ from workcalendar.selectors import calendar_get
 
 from ..models import OPEN_STATES, Case, CaseEvent, Channel, ClockEvent, ClockKind, EventKind
 from ..rules import REPLY_WORKING_DAYS
+from .bulk import bulk_set
 
 RECEIPT_RULES = {
     Channel.IN_PERSON: "当面提交，以提交之日为收到申请之日（条例第三十一条第一项）",
@@ -294,34 +295,9 @@ def _apply_moved(batch, *, by, reason: str) -> int:
                         },
                     )
                 )
-        _set_deadlines(rows)
+        bulk_set(Case, ["reply_due", "deadline_provisional", "clock_stopped"], rows)
         CaseEvent.objects.bulk_create(history, batch_size=1000)
     return len(history)
-
-
-def _set_deadlines(rows: list[tuple[int, dt.date | None, bool, bool]]) -> None:
-    """Write (id, due, provisional, stopped) rows and bump each version, in few statements."""
-    if connection.vendor == "postgresql":
-        table = Case._meta.db_table
-        for i in range(0, len(rows), 1000):
-            chunk = rows[i : i + 1000]
-            values = ", ".join(["(%s::bigint, %s::date, %s::boolean, %s::boolean)"] * len(chunk))
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {table} AS c SET reply_due = v.due, deadline_provisional = v.prov, "
-                    f"clock_stopped = v.stopped, version = c.version + 1 "
-                    f"FROM (VALUES {values}) AS v(id, due, prov, stopped) WHERE c.id = v.id",
-                    [value for row in chunk for value in row],
-                )
-        return
-    cases = list(Case.objects.filter(id__in=[r[0] for r in rows]).only("id", "version"))
-    by_id = {r[0]: r for r in rows}
-    for case in cases:
-        _, case.reply_due, case.deadline_provisional, case.clock_stopped = by_id[case.id]
-        case.version += 1
-    Case.objects.bulk_update(
-        cases, ["reply_due", "deadline_provisional", "clock_stopped", "version"], batch_size=500
-    )
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -26,7 +26,7 @@ from workcalendar.selectors import FIRST_DAY as CALENDAR_FIRST_DAY
 from .. import rules
 from ..models import Case, Channel, EventKind
 from ..outcomes import OUTCOME_KEYS
-from .cases import case_act, case_create
+from .cases import NewCase, cases_create_bulk
 from .intake import RECEIPT_DATE_FIELD, IntakeInvalid, intake_clean
 
 CASE_COLUMNS = [
@@ -360,27 +360,14 @@ def cases_import_rows(
     reason = f"导入自 {source}，操作人 {by.username}"
     ordered = [r for r in checked if r.case_no] + [r for r in checked if not r.case_no]
     with transaction.atomic():
-        for row in ordered:
-            try:
-                case = case_create(
-                    agency=agency,
-                    by=by,
-                    cleaned=row.cleaned,
-                    event_kind=EventKind.IMPORTED,
-                    reason=reason,
-                    case_no=row.case_no,
-                )
-                if row.outcome:
-                    case = case_act(
-                        case_id=case.id,
-                        by=by,
-                        action="close_imported",
-                        kwargs={"on": row.closed_on, "outcome": row.outcome},
-                        reason=f"导入已办结案件（办结日期 {row.closed_on.isoformat()}），{reason}",
-                    )
-            except rules.RuleViolation as exc:  # pragma: no cover - rows were checked above
-                raise ImportFailed([row_error(row.line, exc.message)]) from exc
-            result.cases.append(case)
+        result.cases = cases_create_bulk(
+            agency=agency,
+            by=by,
+            new=[NewCase(row.cleaned, row.case_no, row.outcome, row.closed_on) for row in ordered],
+            event_kind=EventKind.IMPORTED,
+            reason=reason,
+            close_reason=f"导入已办结案件，{reason}",
+        )
     return result
 
 

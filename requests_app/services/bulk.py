@@ -1,0 +1,71 @@
+"""Write many rows' fields in few statements (imports, deadline recomputes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection, models
+
+# PostgreSQL column types for the VALUES list, by Django field class.
+_PG_TYPES = {
+    models.DateField: "date",
+    models.BooleanField: "boolean",
+    models.CharField: "text",
+    models.BigAutoField: "bigint",
+    models.PositiveIntegerField: "integer",
+}
+
+
+def _pg_type(field: models.Field) -> str:
+    for klass in type(field).__mro__:
+        if klass in _PG_TYPES:
+            return _PG_TYPES[klass]
+    raise TypeError(f"no PostgreSQL type known for {field!r}")
+
+
+def bulk_set(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[tuple],
+    *,
+    bump_version: bool = True,
+    chunk: int = 1000,
+) -> None:
+    """Set `fields` from rows of (pk, value, …) and add 1 to `version` (if asked).
+
+    On PostgreSQL one `UPDATE … FROM (VALUES …)` per chunk; elsewhere Django's bulk_update.
+    Callers hold the rows' locks and have checked their versions."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = model._meta.db_table
+        columns = [model._meta.pk, *(model._meta.get_field(name) for name in fields)]
+        placeholders = "(" + ", ".join(f"%s::{_pg_type(c)}" for c in columns) + ")"
+        names = ", ".join(["id", *(f"v{i}" for i in range(len(fields)))])
+        assignments = [
+            f"{model._meta.get_field(name).column} = v.v{i}" for i, name in enumerate(fields)
+        ]
+        if bump_version:
+            assignments.append("version = t.version + 1")
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} AS t SET {', '.join(assignments)} "
+                    f"FROM (VALUES {', '.join([placeholders] * len(part))}) AS v({names}) "
+                    f"WHERE t.{model._meta.pk.column} = v.id",
+                    [value for row in part for value in row],
+                )
+        return
+    by_id = {row[0]: row[1:] for row in rows}
+    objects = list(
+        model.objects.filter(pk__in=by_id).only("pk", *(["version"] if bump_version else []))
+    )
+    for obj in objects:
+        for name, value in zip(fields, by_id[obj.pk], strict=True):
+            obj.__dict__[model._meta.get_field(name).attname] = value
+        if bump_version:
+            obj.version += 1
+    model.objects.bulk_update(
+        objects, [*fields, *(["version"] if bump_version else [])], batch_size=500
+    )
