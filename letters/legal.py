@@ -4,7 +4,14 @@ For each outcome key: the article (and item) of the Regulations cited and the st
 sentence; and the remedy notice (救济告知): review within 60 days or a suit within 6 months, except
 refusals to disclose (every `withheld.*` key), which since 2024-01-01 must go to administrative
 review first (行政复议法 2023 第二十三条第一款第（四）项、第二款), a suit then lying within 15 days of
-the review decision (行政诉讼法第四十五条)."""
+the review decision (行政诉讼法第四十五条). A partial disclosure (Art. 37) refuses part of the
+information, so its notice gives the review-first route for that part and the usual choice for
+the rest.
+
+Entries marked UNCONFIRMED in ogi-domain.md (the article for `not_processed.confirm_or_reissue`,
+cited here as 第二条, the definition of government information; `withheld.administrative_query`
+as the Art. 36(7) special-access regimes) are the common practice, to be checked by the office's
+legal staff; changing them here changes every letter."""
 
 from __future__ import annotations
 

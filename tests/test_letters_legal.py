@@ -126,3 +126,23 @@ def test_fee_per_volume_progressive(pages, fee):
 def test_fee_standard_unknown_is_refused():
     with pytest.raises(ValueError):
         fees.fee_compute("both", 3)
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.integers(min_value=0, max_value=5000))
+def test_fee_per_volume_is_the_sum_of_per_page_rates(pages):
+    def page_rate(n):
+        return 0 if n <= 30 else 10 if n <= 100 else 20 if n <= 200 else 40
+
+    assert fees.fee_per_volume(pages).amount == sum(page_rate(n) for n in range(1, pages + 1))
+
+
+@given(st.integers(min_value=1, max_value=500))
+def test_fee_per_request_rises_by_100_every_band_of_ten_after_30(rank):
+    rate = fees.per_request_rate(rank)
+    if rank > 30:
+        assert rate == 100 * (2 + (rank - 31) // 10)
+    assert fees.per_request_rate(rank + 1) >= rate
