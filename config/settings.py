@@ -118,6 +118,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# Periodic tasks, defined in one place (run `celery -A config beat`).
+CELERY_BEAT_SCHEDULE = {
+    "monthly-circulars": {
+        "task": "reporting.circulars_produce_due",
+        "schedule": 60 * 60 * 6,  # checks four times a day; produces once, on the first working day
+    },
+}
 
 CACHES = {
     "default": (

@@ -67,3 +67,35 @@ class PublishedReport(models.Model):
     def __str__(self) -> str:
         kind = "汇总" if self.consolidated else "本级"
         return f"{self.agency.code} {self.year} {kind} 第{self.revision}版"
+
+
+class Circular(models.Model):
+    """A monthly circular (月度通报) of a supervising office over its subtree, frozen when
+    produced: per unit received, closed, on time, open overdue, median working days, extensions."""
+
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="circulars"
+    )
+    year = models.PositiveIntegerField()
+    month = models.PositiveSmallIntegerField()
+    rows = models.JSONField(default=list)
+    produced_at = models.DateTimeField(auto_now_add=True)
+    produced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "月度通报"
+        verbose_name_plural = "月度通报"
+        ordering = ["-year", "-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year", "month"], name="circular_unique_month"
+            ),
+            models.CheckConstraint(
+                name="circular_month_valid", condition=models.Q(month__gte=1, month__lte=12)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency.name} {self.year}年{self.month}月通报"

@@ -21,6 +21,13 @@ urlpatterns = [
     ),
     path("annual/<str:code>/<int:year>/sections/", views.sections_edit, name="sections"),
     path("statistics/<str:code>/<int:year>/", views.statistics_page, name="statistics"),
+    path("circulars/<str:code>/", views.circular_index, name="circulars"),
+    path("circulars/<str:code>/<int:year>/<int:month>/", views.circular_page, name="circular"),
+    path(
+        "circulars/<str:code>/<int:year>/<int:month>/download.<str:ext>",
+        views.circular_download,
+        name="circular_download",
+    ),
     path("cases/<uuid:public_id>/challenges/", views.challenge_add, name="challenge_add"),
     path(
         "cases/<uuid:public_id>/challenges/<int:pk>/", views.challenge_edit, name="challenge_edit"

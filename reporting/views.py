@@ -7,6 +7,7 @@ through `reporting.services`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.contrib import messages
@@ -17,11 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from agencies.models import Agency
 from requests_app.models import Case, LegalChallenge
 from requests_app.rules import RuleViolation
 from requests_app.selectors import case_get_for_user
 
-from . import charts, selectors, services
+from . import charts, circulars, selectors, services
 from .exports import (
     SECTION_TITLES,
     report_csv_bytes,
@@ -31,7 +33,7 @@ from .exports import (
     table3_layout,
 )
 from .forms import ChallengeForm, SectionsForm
-from .models import PublishedReport
+from .models import Circular, PublishedReport
 from .stats import (
     CHALLENGE_COLUMNS,
     CHALLENGE_KIND_LABELS,
@@ -477,3 +479,69 @@ def _challenge_save(request, public_id, pk: int | None):
     else:
         messages.success(request, "已保存复议、诉讼情况。")
     return redirect(url)
+
+
+# --- monthly circulars (SPEC §7) -------------------------------------------------------------
+def _supervised_agency(request, code: str):
+    agency = get_object_or_404(Agency, code=code)
+    if not selectors.user_supervises(request.user, agency):
+        raise Http404("机关不存在")
+    return agency
+
+
+@login_required
+def circular_index(request, code: str):
+    agency = _supervised_agency(request, code)
+    year, month = circulars.previous_month(timezone.localdate())
+    return redirect("reporting:circular", code=agency.code, year=year, month=month)
+
+
+@login_required
+def circular_page(request, code: str, year: int, month: int):
+    """The month's circular: the frozen one when produced, else a live preview."""
+    agency = _supervised_agency(request, code)
+    if not 1 <= month <= 12:
+        raise Http404("月份无效")
+    _, month_end = circulars.month_bounds(year, month)
+    if request.method == "POST":
+        if month_end >= timezone.localdate():
+            messages.error(request, "本月尚未结束，不能生成通报")
+        else:
+            circulars.circular_produce(agency=agency, year=year, month=month, by=request.user)
+            messages.success(request, f"已生成 {year} 年 {month} 月通报")
+        return redirect("reporting:circular", code=code, year=year, month=month)
+    frozen = Circular.objects.filter(agency=agency, year=year, month=month).first()
+    rows = frozen.rows if frozen else circulars.circular_compute(agency, year, month)
+    previous = dt.date(year, month, 1) - dt.timedelta(days=1)
+    following = month_end + dt.timedelta(days=1)
+    return render(
+        request,
+        "reporting/circular.html",
+        {
+            "agency": agency,
+            "year": year,
+            "month": month,
+            "rows": rows,
+            "columns": circulars.COLUMNS,
+            "frozen": frozen,
+            "can_produce": frozen is None and month_end < timezone.localdate(),
+            "previous": previous,
+            "following": following,
+            "produced": Circular.objects.filter(agency=agency).order_by("-year", "-month")[:24],
+        },
+    )
+
+
+@login_required
+def circular_download(request, code: str, year: int, month: int, ext: str):
+    agency = _supervised_agency(request, code)
+    if ext not in ("docx", "xlsx") or not 1 <= month <= 12:
+        raise Http404("格式无效")
+    frozen = Circular.objects.filter(agency=agency, year=year, month=month).first()
+    rows = frozen.rows if frozen else circulars.circular_compute(agency, year, month)
+    build = circulars.circular_docx_bytes if ext == "docx" else circulars.circular_xlsx_bytes
+    response = HttpResponse(build(agency.name, year, month, rows), content_type=CONTENT_TYPES[ext])
+    response["Content-Disposition"] = (
+        f'attachment; filename="circular-{code}-{year}-{month:02d}.{ext}"'
+    )
+    return response

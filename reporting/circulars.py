@@ -1,0 +1,220 @@
+"""Monthly circulars (月度通报, SPEC §7): for a supervising office, per unit of its subtree and
+month — received, closed, closed on time, open and overdue at the month's end, median working
+days to reply, extensions used — ranked. Produced for the previous month on the first working
+day of each month (a Celery beat task), frozen when produced, exportable as .docx and .xlsx."""
+
+from __future__ import annotations
+
+import calendar as monthcal
+import datetime as dt
+import io
+import statistics
+from collections import defaultdict
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from agencies.models import Agency, Membership, Role
+from agencies.selectors import agency_subtree_ids
+from requests_app.models import Case, CaseState, ExtensionState
+from workcalendar.selectors import calendar_get
+
+from .models import Circular
+
+COLUMNS = [
+    ("received", "本月新收"),
+    ("closed", "本月办结"),
+    ("on_time", "按期办结"),
+    ("on_time_rate", "按期办结率(%)"),
+    ("overdue_open", "月末逾期未办结"),
+    ("median_days", "办结用时中位数(工作日)"),
+    ("extensions", "办结案件中延期"),
+]
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, monthcal.monthrange(year, month)[1])
+
+
+def previous_month(day: dt.date) -> tuple[int, int]:
+    first = day.replace(day=1) - dt.timedelta(days=1)
+    return first.year, first.month
+
+
+def circular_compute(agency: Agency, year: int, month: int) -> list[dict]:
+    """The ranked rows of every unit in the agency's subtree (one aggregate query for the
+    counts, one for the reply times)."""
+    start, end = month_bounds(year, month)
+    unit_ids = agency_subtree_ids(agency.id)
+    units = dict(Agency.objects.filter(id__in=unit_ids).values_list("id", "name"))
+    counted = Case.objects.filter(agency_id__in=unit_ids).exclude(state=CaseState.VOID)
+    closed_in_month = Q(state=CaseState.CLOSED, closed_on__gte=start, closed_on__lte=end)
+    counts = {
+        row["agency_id"]: row
+        for row in counted.values("agency_id").annotate(
+            received=Count("id", filter=Q(received_on__gte=start, received_on__lte=end)),
+            closed=Count("id", filter=closed_in_month),
+            on_time=Count(
+                "id",
+                filter=closed_in_month
+                & (Q(reply_due__isnull=True) | Q(closed_on__lte=F("reply_due"))),
+            ),
+            overdue_open=Count(
+                "id",
+                filter=Q(received_on__lte=end, reply_due__lte=end)
+                & (Q(closed_on__isnull=True) | Q(closed_on__gt=end)),
+            ),
+            extensions=Count(
+                "id", filter=closed_in_month & Q(extension_state=ExtensionState.APPROVED)
+            ),
+        )
+    }
+    work = calendar_get(covering=end)
+    days: dict[int, list[int]] = defaultdict(list)
+    for agency_id, received_on, closed_on in counted.filter(closed_in_month).values_list(
+        "agency_id", "received_on", "closed_on"
+    ):
+        days[agency_id].append(work.working_days_between(received_on, closed_on))
+    rows = []
+    for unit_id, name in units.items():
+        c = counts.get(unit_id, {})
+        closed = c.get("closed", 0)
+        rows.append(
+            {
+                "agency": name,
+                "received": c.get("received", 0),
+                "closed": closed,
+                "on_time": c.get("on_time", 0),
+                "on_time_rate": round(100 * c.get("on_time", 0) / closed, 1) if closed else None,
+                "overdue_open": c.get("overdue_open", 0),
+                "median_days": statistics.median(days[unit_id]) if days[unit_id] else None,
+                "extensions": c.get("extensions", 0),
+            }
+        )
+    rows.sort(
+        key=lambda r: (
+            -(r["on_time_rate"] if r["on_time_rate"] is not None else 101),
+            r["overdue_open"],
+            -r["received"],
+            r["agency"],
+        )
+    )
+    rows.sort(key=lambda r: r["on_time_rate"] is None)  # units with nothing closed last
+    for rank, row in enumerate(rows, 1):
+        row["rank"] = rank
+    return rows
+
+
+def circular_produce(*, agency: Agency, year: int, month: int, by=None) -> Circular:
+    """Freeze the month's circular; producing it again returns the one already frozen."""
+    existing = Circular.objects.filter(agency=agency, year=year, month=month).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return Circular.objects.create(
+                agency=agency,
+                year=year,
+                month=month,
+                rows=circular_compute(agency, year, month),
+                produced_by=by,
+            )
+    except IntegrityError:  # produced by a concurrent run meanwhile
+        return Circular.objects.get(agency=agency, year=year, month=month)
+
+
+def is_first_working_day_of_month(day: dt.date) -> bool:
+    work = calendar_get(covering=day)
+    first = day.replace(day=1)
+    return (
+        work.is_workday(day) and work.working_days_between(first - dt.timedelta(days=1), day) == 1
+    )
+
+
+def circulars_produce_due(*, today: dt.date) -> list[Circular]:
+    """On the month's first working day, the previous month's circular of every supervising
+    office (an agency where someone holds the supervisor role). Safe to run more than once."""
+    if not is_first_working_day_of_month(today):
+        return []
+    year, month = previous_month(today)
+    offices = Agency.objects.filter(
+        id__in=Membership.objects.filter(role=Role.SUPERVISOR).values("agency_id")
+    )
+    return [circular_produce(agency=office, year=year, month=month) for office in offices]
+
+
+def _value(row: dict, key: str) -> str:
+    value = row[key]
+    return "—" if value is None else str(value)
+
+
+def circular_docx_bytes(agency_name: str, year: int, month: int, rows: list[dict]) -> bytes:
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name, style.font.size = "仿宋_GB2312", Pt(12)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋_GB2312")
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(f"{agency_name}\n{year}年{month}月政府信息公开申请办理情况通报")
+    run.font.size, run.bold = Pt(18), True
+    run.font.name = "方正小标宋简体"
+    run._element.rPr.rFonts.set(qn("w:eastAsia"), "方正小标宋简体")
+    received = sum(r["received"] for r in rows)
+    closed = sum(r["closed"] for r in rows)
+    overdue = sum(r["overdue_open"] for r in rows)
+    document.add_paragraph(
+        f"{year}年{month}月，全系统{len(rows)}个单位共新收政府信息公开申请{received}件，办结{closed}件，"
+        f"月末逾期未办结{overdue}件。各单位情况按按期办结率排序如下。"
+    )
+    table = document.add_table(rows=1, cols=len(COLUMNS) + 2)
+    table.style = "Table Grid"
+    for cell, text in zip(
+        table.rows[0].cells, ["排名", "单位", *(label for _, label in COLUMNS)], strict=True
+    ):
+        cell.text = text
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(
+            cells,
+            [str(row["rank"]), row["agency"], *(_value(row, key) for key, _ in COLUMNS)],
+            strict=True,
+        ):
+            cell.text = text
+    late = [r for r in rows if r["overdue_open"]]
+    if late:
+        document.add_paragraph(
+            "月末存在逾期未办结申请的单位："
+            + "、".join(f"{r['agency']}（{r['overdue_open']}件）" for r in late)
+            + "。请于收到通报后及时办结并说明原因。"
+        )
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def circular_xlsx_bytes(agency_name: str, year: int, month: int, rows: list[dict]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"{year}-{month:02d}"
+    headers = ["排名", "单位", *(label for _, label in COLUMNS)]
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    sheet.cell(1, 1, f"{agency_name} {year}年{month}月依申请公开办理情况通报").font = Font(
+        bold=True, size=14
+    )
+    sheet.cell(1, 1).alignment = Alignment(horizontal="center")
+    for col, text in enumerate(headers, 1):
+        sheet.cell(2, col, text).font = Font(bold=True)
+    for index, row in enumerate(rows, 3):
+        values = [row["rank"], row["agency"], *(row[key] for key, _ in COLUMNS)]
+        for col, value in enumerate(values, 1):
+            sheet.cell(index, col, value)
+    sheet.column_dimensions["B"].width = 28
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

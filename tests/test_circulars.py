@@ -1,0 +1,196 @@
+"""Monthly circulars (SPEC §7): hand-counted figures per unit, ranking, first-working-day
+production by the scheduled task, frozen snapshots, downloads, access."""
+
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.test import Client
+from docx import Document
+
+from agencies.models import Agency
+from reporting.circulars import (
+    circular_compute,
+    circulars_produce_due,
+    is_first_working_day_of_month,
+)
+from reporting.models import Circular
+from reporting.tasks import circulars_produce_due_task
+from requests_app.services import cases as svc
+
+from .conftest import make_user
+
+D = dt.date
+
+
+def travel(day: dt.date):
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 10, 0), tick=False)
+
+
+@pytest.fixture
+def september(city, district, intake):
+    """City: A received 9-01 closed 9-10 on time; B received 8-03 still open (due 8-31);
+    C received 8-03 closed 9-15, late. Department: E received and closed 9-14.
+    District: D received 9-07, open, due 10-10."""
+    department = Agency.objects.create(
+        code="DEPT", name="市财政局", level="department", parent=city
+    )
+    clerks = {
+        a.code: make_user(f"clerk-{a.code}", a, "clerk") for a in (city, district, department)
+    }
+
+    def walk_in(agency, day, close_on=None):
+        with travel(max(day, close_on or day)):
+            case = svc.case_register(
+                agency=agency,
+                by=clerks[agency.code],
+                data=intake(channel="in_person", submitted_on=day, signed_on=None),
+            )
+            if close_on:
+                svc.case_withdraw(
+                    case_id=case.id, by=clerks[agency.code], reason="申请人撤回", on=close_on
+                )
+        return case
+
+    walk_in(city, D(2026, 9, 1), D(2026, 9, 10))
+    walk_in(city, D(2026, 8, 3))
+    walk_in(city, D(2026, 8, 3), D(2026, 9, 15))
+    walk_in(department, D(2026, 9, 14), D(2026, 9, 14))
+    walk_in(district, D(2026, 9, 7))
+    return {"city": city, "district": district, "department": department}
+
+
+def test_figures_per_unit_and_ranking(september):
+    rows = circular_compute(september["city"], 2026, 9)
+    by_name = {r["agency"]: r for r in rows}
+    assert by_name["淄博市人民政府办公室"] == {
+        "agency": "淄博市人民政府办公室",
+        "received": 1,
+        "closed": 2,
+        "on_time": 1,
+        "on_time_rate": 50.0,
+        "overdue_open": 1,
+        "median_days": 19.0,
+        "extensions": 0,
+        "rank": 2,
+    }
+    assert by_name["市财政局"] | {} == {
+        "agency": "市财政局",
+        "received": 1,
+        "closed": 1,
+        "on_time": 1,
+        "on_time_rate": 100.0,
+        "overdue_open": 0,
+        "median_days": 0,
+        "extensions": 0,
+        "rank": 1,
+    }
+    assert (
+        by_name["张店区人民政府"]["on_time_rate"] is None and by_name["张店区人民政府"]["rank"] == 3
+    )
+    assert [r["agency"] for r in circular_compute(september["district"], 2026, 9)] == [
+        "张店区人民政府"
+    ]
+
+
+def test_query_count_does_not_grow_with_units_or_cases(
+    september, django_assert_max_num_queries, intake
+):
+    with django_assert_max_num_queries(7):
+        circular_compute(september["city"], 2026, 9)
+    clerk = make_user("more", september["district"], "clerk")
+    with travel(D(2026, 9, 30)):
+        for _ in range(30):
+            svc.case_register(
+                agency=september["district"],
+                by=clerk,
+                data=intake(channel="in_person", submitted_on=D(2026, 9, 30), signed_on=None),
+            )
+    for i in range(10):
+        Agency.objects.create(
+            code=f"T{i}", name=f"镇{i}", level="town", parent=september["district"]
+        )
+    with django_assert_max_num_queries(7):
+        rows = circular_compute(september["city"], 2026, 9)
+    assert len(rows) == 13
+
+
+@pytest.mark.parametrize(
+    ("day", "first"),
+    [
+        (D(2026, 10, 8), True),
+        (D(2026, 10, 1), False),
+        (D(2026, 10, 9), False),
+        (D(2026, 11, 2), True),
+        (D(2026, 2, 2), True),
+        (D(2026, 3, 2), True),
+    ],
+)
+def test_first_working_day_of_the_month(day, first, db):
+    # October 2026 starts with the National Day week; 1 November 2026 is a Sunday.
+    assert is_first_working_day_of_month(day) is first
+
+
+def test_task_produces_last_month_once_on_the_first_working_day(september):
+    make_user("sup", september["city"], "supervisor")
+    with travel(D(2026, 10, 1)):
+        assert circulars_produce_due_task.delay().get() == 0
+    with travel(D(2026, 10, 8)):
+        assert circulars_produce_due_task.delay().get() == 1
+        assert circulars_produce_due(today=D(2026, 10, 8))[0].pk == Circular.objects.get().pk
+    circular = Circular.objects.get()
+    assert (circular.agency, circular.year, circular.month, circular.produced_by) == (
+        september["city"],
+        2026,
+        9,
+        None,
+    )
+    assert {r["agency"] for r in circular.rows} == {
+        "淄博市人民政府办公室",
+        "市财政局",
+        "张店区人民政府",
+    }
+
+
+def test_produced_circular_is_frozen_and_downloads_read_back(september, intake):
+    supervisor = make_user("sup", september["city"], "supervisor")
+    client = Client()
+    client.force_login(supervisor)
+    with travel(D(2026, 10, 9)):
+        page = client.get("/reports/circulars/CITY-OFFICE/2026/9/")
+        assert page.status_code == 200 and "实时数据预览" in page.content.decode()
+        assert client.post("/reports/circulars/CITY-OFFICE/2026/9/").status_code == 302
+        assert Circular.objects.get().produced_by == supervisor
+        # A case registered later in September's dates no longer changes the frozen circular.
+        svc.case_register(
+            agency=september["city"],
+            by=make_user("c2", september["city"], "clerk"),
+            data=intake(channel="in_person", submitted_on=D(2026, 9, 30), signed_on=None),
+        )
+        page = client.get("/reports/circulars/CITY-OFFICE/2026/9/").content.decode()
+        assert "定稿数据" in page
+        response = client.get("/reports/circulars/CITY-OFFICE/2026/9/download.docx")
+        this_month = client.post("/reports/circulars/CITY-OFFICE/2026/10/")
+    assert this_month.status_code == 302 and not Circular.objects.filter(month=10).exists()
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "2026年9月政府信息公开申请办理情况通报" in text
+    assert "共新收政府信息公开申请3件，办结3件，月末逾期未办结1件" in text
+    table = Document(io.BytesIO(response.content)).tables[0]
+    assert [c.text for c in table.rows[1].cells][:4] == ["1", "市财政局", "1", "1"]
+    xlsx = client.get("/reports/circulars/CITY-OFFICE/2026/9/download.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_only_supervisors_of_the_office_see_its_circulars(september):
+    for user in (
+        make_user("clerk-x", september["city"], "clerk", "handler", "approver"),
+        make_user("dsup", september["district"], "supervisor"),
+    ):
+        client = Client()
+        client.force_login(user)
+        assert client.get("/reports/circulars/CITY-OFFICE/2026/9/").status_code == 404
+        assert client.get("/reports/circulars/CITY-OFFICE/2026/9/download.docx").status_code == 404
+    client = Client()
+    client.force_login(make_user("dsup2", september["district"], "supervisor"))
+    assert client.get("/reports/circulars/ZD-GOV/2026/9/").status_code == 200
