@@ -1,6 +1,7 @@
 """Headless Debian chromium driven by Playwright's sync API against pytest-django's live
 server. A missing chromium fails the tests (it is installed by `make browser-deps`)."""
 
+import atexit
 import os
 from pathlib import Path
 
@@ -23,16 +24,37 @@ PASSWORD = "pw-12345678"  # tests.conftest.make_user
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
+_RUNNING: dict = {}
+
+
+def _stop() -> None:
+    browser, playwright = _RUNNING.pop("browser", None), _RUNNING.pop("playwright", None)
+    if browser is not None:
+        browser.close()
+    if playwright is not None:
+        playwright.stop()
+
+
+def chromium_launch():
+    """One Playwright and one chromium per test process, shared by every module that uses
+    these fixtures (two sync Playwright instances cannot run in one thread)."""
+    if "browser" not in _RUNNING:
+        if not os.access(CHROMIUM, os.X_OK):
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make browser-deps)")
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        _RUNNING["playwright"] = playwright
+        _RUNNING["browser"] = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=ARGS
+        )
+        atexit.register(_stop)
+    return _RUNNING["browser"]
+
+
 @pytest.fixture(scope="session")
 def chromium_browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make browser-deps)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
+    return chromium_launch()
 
 
 @pytest.fixture
