@@ -68,7 +68,11 @@ def test_action_runs_through_the_service_and_is_in_the_history(client, case, sta
     case.refresh_from_db()
     assert case.state == "supplement" and case.version == 2
     html = detail(client, case).content.decode()
-    assert "补正告知" in html and "请写明所需信息的年份" in html and "计时中止" in html
+    assert (
+        "补正告知" in html
+        and "请写明所需信息的年份" in html
+        and "收到补正材料之日起重新计算答复期限" in html
+    )
 
 
 @time_machine.travel(NOW, tick=False)
@@ -157,6 +161,7 @@ def test_edit_goes_through_case_update_with_reason_and_history(client, case, sta
     assert edit.changes == {"applicant_phone": ["13800001111", "13900002222"]}
     html = detail(client, case).content.decode()
     assert "联系电话：13800001111 → 13900002222" in html and "申请人来电更正" in html
+    assert "登记后曾被修改" in html
     data.update(applicant_phone="13900003333", expected_version=1)
     assert "案件已被他人修改" in client.post(url, data).content.decode()
 
@@ -366,3 +371,12 @@ def test_banner_shows_an_approved_extension(client, case, staff):
     svc.case_approve_extension(case_id=case.id, by=staff["approver"])
     html = detail(client, case).content.decode()
     assert "已延期 10 个工作日" in html and "答复期限共 30 个工作日" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_banner_shows_the_stopped_clock_while_consulting(client, case, staff):
+    svc.case_start_consultation(case_id=case.id, by=staff["handler"], party="第三方某公司")
+    client.force_login(staff["handler"])
+    html = detail(client, case).content.decode()
+    assert "计时中止（征求意见或待缴费），尚余 19 个工作日" in html
+    assert "征求意见中" in html

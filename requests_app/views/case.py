@@ -21,7 +21,7 @@ from workcalendar.selectors import calendar_get
 from .. import rules
 from ..actions import ACTIONS, action_form_class, action_run, actions_available
 from ..forms import AttachmentForm, CaseEditForm
-from ..models import Attachment, CaseState, ExtensionState
+from ..models import Attachment, CaseState, EventKind, ExtensionState
 from ..rules import RuleViolation
 from ..selectors import case_events, case_get_for_user, case_repeat_flags
 from ..services.attachments import AttachmentInvalid, attachment_add
@@ -78,11 +78,13 @@ def case_page_context(request, case, *, bound: dict | None = None, conflict: str
     today = timezone.localdate()
     deadline = case_deadline(case)
     roles = user_roles(request.user, case.agency_id)
+    events = list(case_events(case))
     return {
         "case": case,
         "deadline": deadline,
         "banner": deadline_banner(case, deadline, today),
-        "events": case_events(case),
+        "events": events,
+        "edited": any(event.kind == EventKind.EDIT for event in events),
         "attachments": case.attachments.select_related("uploaded_by").order_by("uploaded_at"),
         "action_forms": _action_forms(case, request.user, bound),
         "repeats": case_repeat_flags(case),
