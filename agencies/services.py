@@ -6,11 +6,13 @@ Re-running the same file changes nothing (upsert by code)."""
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+
+from common import tables
+from common.tables import row_error
 
 from .models import Agency, AgencyLevel
 
@@ -29,10 +31,6 @@ _FIELD_MAX = {
     for name in ["code", "name", "address", "phone", "review_body", "court"]
 }
 
-MSG_EMPTY_FILE = "文件为空（缺少表头）"
-MSG_NO_ROWS = "文件没有数据行"
-MSG_MISSING_COLUMNS = "缺少列：{columns}"
-MSG_NOT_UTF8 = "文件不是 UTF-8 编码（请另存为“CSV UTF-8”）"
 MSG_NOT_CSV = "机关文件须为 .csv"
 MSG_REQUIRED = "{column}：此项为必填项"
 MSG_TOO_LONG = "{column}：不能超过{n}个字符"
@@ -43,10 +41,8 @@ MSG_PARENT_SELF = "parent_code：上级机关不能是本机关"
 MSG_CYCLE = "parent_code：上级机关关系形成循环（{chain}）"
 
 
-class AgencyImportFailed(Exception):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
+class AgencyImportFailed(tables.TableError):
+    """The agencies file cannot be imported; `errors` lists every problem as `row N: ...`."""
 
 
 @dataclass
@@ -64,42 +60,18 @@ class AgencyImportResult:
     unchanged: int = 0
 
 
-def _err(line: int, problem: str) -> str:
-    return f"row {line}: {problem}"
-
-
 def agency_file_read(path: str | Path) -> list[AgencyRow]:
-    """Read and check an agencies CSV; raises AgencyImportFailed listing every bad row."""
-    path = Path(path)
-    if path.suffix.lower() != ".csv":
-        raise AgencyImportFailed([_err(1, MSG_NOT_CSV)])
+    """Read an agencies CSV (`common.tables`); raises AgencyImportFailed listing every problem."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            records, previous_end = [], 0
-            for cells in reader:
-                start, previous_end = previous_end + 1, reader.line_num
-                cells = [c.strip() for c in cells]
-                if any(cells):
-                    records.append((start, cells))
-    except UnicodeDecodeError as exc:
-        raise AgencyImportFailed([_err(1, MSG_NOT_UTF8)]) from exc
-    if not records:
-        raise AgencyImportFailed([_err(1, MSG_EMPTY_FILE)])
-    header_line, header = records[0]
-    missing = [c for c in AGENCY_COLUMNS if c not in header]
-    if missing:
-        raise AgencyImportFailed(
-            [_err(header_line, MSG_MISSING_COLUMNS.format(columns=", ".join(missing)))]
+        table = tables.table_read(
+            path, columns=AGENCY_COLUMNS, suffixes=(".csv",), messages={"bad_type": MSG_NOT_CSV}
         )
-    if len(records) == 1:
-        raise AgencyImportFailed([_err(header_line + 1, MSG_NO_ROWS)])
-    index = {name: header.index(name) for name in AGENCY_COLUMNS}
-    rows = []
-    for line, cells in records[1:]:
-        values = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
-        rows.append(AgencyRow(line, values["code"], values["parent_code"], values))
-    return rows
+    except tables.TableError as exc:
+        raise AgencyImportFailed(exc.errors) from exc
+    return [
+        AgencyRow(row.line, row.values["code"], row.values["parent_code"], row.values)
+        for row in table
+    ]
 
 
 def agency_rows_check(rows: list[AgencyRow]) -> None:
@@ -148,7 +120,7 @@ def agency_rows_check(rows: list[AgencyRow]) -> None:
                 current = parent_of.get(current, "")
     if problems:
         problems.sort(key=lambda p: p[0])
-        raise AgencyImportFailed([_err(line, message) for line, message in problems])
+        raise AgencyImportFailed([row_error(line, message) for line, message in problems])
 
 
 def agency_upsert(*, code: str, parent: Agency | None, **values) -> tuple[Agency, str]:

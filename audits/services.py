@@ -4,10 +4,8 @@ message) or `RuleViolation` (one message, optionally one field)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import re
 import uuid
 from collections.abc import Iterable
@@ -22,6 +20,7 @@ from django_fsm import can_proceed
 
 from agencies.models import Agency, Membership, Role
 from agencies.selectors import agency_subtree_ids
+from common import tables
 from requests_app.models import Case, Channel
 from requests_app.outcomes import OUTCOME_KEYS
 from requests_app.rules import MAX_EXTENSION_DAYS, RuleViolation
@@ -641,47 +640,22 @@ test_request_update.__test__ = False  # type: ignore[attr-defined]
 
 
 def _read_rows(content: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
-    """(file line number, row dict) for every non-empty data row; header is line 1."""
-    name = filename.lower()
-    numbered: list[tuple[int, list]] = []
-    if name.endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise AuditInvalid(["row 1: 文件须为 UTF-8 编码的 CSV"]) from exc
-        reader = csv.reader(io.StringIO(text))
-        line = 1
-        for values in reader:  # a quoted field may span lines: N is the line the row starts on
-            numbered.append((line, values))
-            line = reader.line_num + 1
-    elif name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(content), data_only=True)
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook
-            raise AuditInvalid(["row 1: 无法读取 Excel 文件"]) from exc
-        sheet = book.worksheets[0]
-        numbered = [
-            (n, ["" if v is None else v for v in row])
-            for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    else:
-        raise AuditInvalid([f"row 1: {MSG_IMPORT_FORMAT}"])
-    rows = [values for _, values in numbered]
-    if not rows:
-        raise AuditInvalid([f"row 1: {MSG_IMPORT_EMPTY}"])
-    header = [str(h).strip() for h in rows[0]]
-    missing = [c for c in IMPORT_COLUMNS if c not in header]
-    if missing:
-        raise AuditInvalid([f"row 1: {MSG_IMPORT_COLUMNS.format(columns=', '.join(missing))}"])
-    found = []
-    for n, values in numbered[1:]:
-        if all(str(v).strip() == "" for v in values):
-            continue
-        row = {h: (values[i] if i < len(values) else "") for i, h in enumerate(header)}
-        found.append((n, row))
-    return found
+    """(file line number, row dict) for every non-empty data row; header is line 1
+    (`common.tables`, the reader of every import)."""
+    try:
+        table = tables.table_read(
+            content,
+            filename=filename,
+            columns=IMPORT_COLUMNS,
+            messages={
+                "bad_type": MSG_IMPORT_FORMAT,
+                "no_rows": MSG_IMPORT_EMPTY,
+                "missing_columns": MSG_IMPORT_COLUMNS,
+            },
+        )
+    except tables.TableError as exc:
+        raise AuditInvalid(exc.errors) from exc
+    return [(row.line, row.values) for row in table]
 
 
 FIELD_LABELS = {
@@ -714,8 +688,6 @@ def test_requests_import(
     problems: list[str] = []
     cleaned_rows = []
     for n, row in rows:
-        if isinstance(row.get("sent_on"), dt.datetime):
-            row["sent_on"] = row["sent_on"].date()
         cleaned, errors = _clean_test_request(row, campaign, targets, by_code=True)
         for field_name, message in errors.items():
             problems.append(f"row {n}: {FIELD_LABELS.get(field_name, field_name)} {message}")

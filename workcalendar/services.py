@@ -7,7 +7,6 @@ one transaction: a bad file changes nothing."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -16,16 +15,15 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from common import tables
+from common.tables import row_error
+
 from .models import CalendarDay, CalendarYear, DayKind
 from .selectors import FIRST_DAY, YEARS_AHEAD
 
 CALENDAR_COLUMNS = ["date", "kind", "name"]
 NAME_MAX = CalendarDay._meta.get_field("name").max_length
 
-MSG_EMPTY_FILE = "文件为空（缺少表头）"
-MSG_NO_ROWS = "文件没有数据行"
-MSG_MISSING_COLUMNS = "缺少列：{columns}"
-MSG_NOT_UTF8 = "文件不是 UTF-8 编码（请另存为“CSV UTF-8”）"
 MSG_NOT_CSV = "日历文件须为 .csv"
 MSG_DATE = "date：日期格式应为 YYYY-MM-DD（填写的是“{value}”）"
 MSG_DATE_REQUIRED = "date：此项为必填项"
@@ -36,10 +34,8 @@ MSG_NAME_TOO_LONG = "name：名称不能超过{n}个字符"
 MSG_YEAR_RANGE = "date：年度须在 {first} 至 {last} 年之间"
 
 
-class CalendarImportFailed(Exception):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
+class CalendarImportFailed(tables.TableError):
+    """The calendar file cannot be imported; `errors` lists every problem as `row N: ...`."""
 
 
 @dataclass
@@ -59,77 +55,55 @@ class CalendarRow:
     name: str
 
 
-def _err(line: int, problem: str) -> str:
-    return f"row {line}: {problem}"
-
-
 def calendar_file_read(path: str | Path) -> list[CalendarRow]:
     """Read and check a calendar CSV (`date,kind,name`; lines starting with # are comments).
     Raises CalendarImportFailed listing every bad row."""
-    path = Path(path)
-    if path.suffix.lower() != ".csv":
-        raise CalendarImportFailed([_err(1, MSG_NOT_CSV)])
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            records, previous_end = [], 0
-            for cells in reader:
-                start, previous_end = previous_end + 1, reader.line_num
-                cells = [c.strip() for c in cells]
-                if not any(cells) or cells[0].startswith("#"):
-                    continue
-                records.append((start, cells))
-    except UnicodeDecodeError as exc:
-        raise CalendarImportFailed([_err(1, MSG_NOT_UTF8)]) from exc
-    if not records:
-        raise CalendarImportFailed([_err(1, MSG_EMPTY_FILE)])
-    header_line, header = records[0]
-    missing = [c for c in CALENDAR_COLUMNS if c not in header]
-    if missing:
-        raise CalendarImportFailed(
-            [_err(header_line, MSG_MISSING_COLUMNS.format(columns=", ".join(missing)))]
+        table = tables.table_read(
+            path,
+            columns=CALENDAR_COLUMNS,
+            suffixes=(".csv",),
+            comments=True,
+            messages={"bad_type": MSG_NOT_CSV},
         )
-    if len(records) == 1:
-        raise CalendarImportFailed([_err(header_line + 1, MSG_NO_ROWS)])
-
-    index = {name: header.index(name) for name in CALENDAR_COLUMNS}
+    except tables.TableError as exc:
+        raise CalendarImportFailed(exc.errors) from exc
     errors: list[str] = []
     rows: list[CalendarRow] = []
     seen: dict[dt.date, int] = {}
     year: int | None = None
     first_line = 0
     first_year, last_year = FIRST_DAY.year, timezone.localdate().year + YEARS_AHEAD
-    for line, cells in records[1:]:
-        raw_date, kind, name = (
-            cells[index[c]] if index[c] < len(cells) else "" for c in CALENDAR_COLUMNS
-        )
+    for row in table:
+        line = row.line
+        raw_date, kind, name = (str(row.values[c]) for c in CALENDAR_COLUMNS)
         day = None
         if not raw_date:
-            errors.append(_err(line, MSG_DATE_REQUIRED))
+            errors.append(row_error(line, MSG_DATE_REQUIRED))
         elif not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw_date):
-            errors.append(_err(line, MSG_DATE.format(value=raw_date)))
+            errors.append(row_error(line, MSG_DATE.format(value=raw_date)))
         else:
             try:
                 day = dt.date.fromisoformat(raw_date)
             except ValueError:
-                errors.append(_err(line, MSG_DATE.format(value=raw_date)))
+                errors.append(row_error(line, MSG_DATE.format(value=raw_date)))
         if day is not None and not first_year <= day.year <= last_year:
-            errors.append(_err(line, MSG_YEAR_RANGE.format(first=first_year, last=last_year)))
+            errors.append(row_error(line, MSG_YEAR_RANGE.format(first=first_year, last=last_year)))
             day = None
         if day is not None:
             if year is None:
                 year, first_line = day.year, line
             if day.year != year:
                 errors.append(
-                    _err(line, MSG_OTHER_YEAR.format(date=day, year=year, first=first_line))
+                    row_error(line, MSG_OTHER_YEAR.format(date=day, year=year, first=first_line))
                 )
             elif day in seen:
-                errors.append(_err(line, MSG_DUPLICATE.format(date=day, other=seen[day])))
+                errors.append(row_error(line, MSG_DUPLICATE.format(date=day, other=seen[day])))
             seen.setdefault(day, line)
         if kind not in DayKind.values:
-            errors.append(_err(line, MSG_KIND.format(value=kind)))
+            errors.append(row_error(line, MSG_KIND.format(value=kind)))
         if len(name) > NAME_MAX:
-            errors.append(_err(line, MSG_NAME_TOO_LONG.format(n=NAME_MAX)))
+            errors.append(row_error(line, MSG_NAME_TOO_LONG.format(n=NAME_MAX)))
         if day is not None:
             rows.append(CalendarRow(line, day, kind, name))
     if errors:
@@ -146,7 +120,7 @@ def calendar_year_import(
     from requests_app.services.deadlines import case_deadlines_recompute_open
 
     if not rows:
-        raise CalendarImportFailed([_err(2, MSG_NO_ROWS)])
+        raise CalendarImportFailed([row_error(2, tables.MESSAGES["no_rows"])])
     year = rows[0].date.year
     if any(r.date.year != year for r in rows):
         raise CalendarImportFailed(["一个文件只能包含一个年度"])

@@ -8,10 +8,8 @@ the logged `close_imported` transition run by `case_act`. Every bad row is repor
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,8 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.selectors import user_has_role
+from common import tables
+from common.tables import TableError, TableRow, row_error
 from workcalendar.selectors import FIRST_DAY as CALENDAR_FIRST_DAY
 
 from .. import rules
@@ -42,13 +42,6 @@ CASE_COLUMNS = [
 CASE_NO_MAX = Case._meta.get_field("case_no").max_length
 NAME_MAX = Case._meta.get_field("applicant_name").max_length
 
-MSG_EMPTY_FILE = "文件为空（缺少表头）"
-MSG_NO_ROWS = "文件没有数据行"
-MSG_MISSING_COLUMNS = "缺少列：{columns}"
-MSG_TOO_MANY_CELLS = "本行的单元格多于表头的列数"
-MSG_NOT_UTF8 = "文件不是 UTF-8 编码（请另存为“CSV UTF-8”）"
-MSG_BAD_XLSX = "无法读取 .xlsx 文件（文件已损坏或不是 Excel 工作簿）"
-MSG_BAD_TYPE = "不支持的文件类型“{suffix}”，请使用 .csv 或 .xlsx"
 MSG_DATE_FORMAT = "{column}：日期格式应为 YYYY-MM-DD（填写的是“{value}”）"
 MSG_CELL_REQUIRED = "{column}：此项为必填项"
 MSG_OUTCOME_WITHOUT_CLOSED = "closed_on：填写了办理结果（outcome）须同时填写办结日期"
@@ -77,111 +70,16 @@ _INTAKE_FIELD_COLUMN = {
 _COLUMN_ORDER = {name: i for i, name in enumerate(CASE_COLUMNS)}
 
 
-class ImportFailed(Exception):
+class ImportFailed(TableError):
     """The file cannot be imported; `errors` lists every problem as `row N: problem`."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
-
-
-def row_error(line: int, problem: str) -> str:
-    return f"row {line}: {problem}"
-
-
-# --- reading a table (.csv or .xlsx) -------------------------------------------------------
-@dataclass
-class TableRow:
-    line: int  # the file's line (csv) or sheet row (xlsx) where the record starts; header = 1
-    values: dict[str, Any]
-
-
-def _cell(value: Any) -> Any:
-    """Normalise a cell: text stripped, Excel dates to dates, whole numbers without '.0'."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _csv_records(path: Path, *, comments: bool) -> list[tuple[int, list[Any]]]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            records: list[tuple[int, list[Any]]] = []
-            previous_end = 0
-            for cells in reader:
-                start, previous_end = previous_end + 1, reader.line_num
-                if comments and cells and cells[0].lstrip().startswith("#"):
-                    continue
-                records.append((start, [_cell(c) for c in cells]))
-            return records
-    except UnicodeDecodeError as exc:
-        raise ImportFailed([row_error(1, MSG_NOT_UTF8)]) from exc
-
-
-def _xlsx_records(path: Path) -> list[tuple[int, list[Any]]]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFailed([row_error(1, MSG_BAD_XLSX)]) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [
-            (line, [_cell(c) for c in cells])
-            for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
 
 
 def table_read(path: str | Path, *, columns: list[str], comments: bool = False) -> list[TableRow]:
-    """Read the first sheet of an .xlsx or a UTF-8 .csv (BOM or not) into rows keyed by the
-    header. Blank lines are skipped (they keep their line numbers); extra columns are ignored.
-    Raises ImportFailed for an empty file, missing columns or rows longer than the header."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        records = _csv_records(path, comments=comments)
-    elif suffix == ".xlsx":
-        records = _xlsx_records(path)
-    else:
-        raise ImportFailed([row_error(1, MSG_BAD_TYPE.format(suffix=suffix or path.name))])
-    records = [(line, cells) for line, cells in records if any(c != "" for c in cells)]
-    if not records:
-        raise ImportFailed([row_error(1, MSG_EMPTY_FILE)])
-    header_line, header = records[0]
-    header = [str(h).strip() for h in header]
-    missing = [name for name in columns if name not in header]
-    if missing:
-        raise ImportFailed(
-            [row_error(header_line, MSG_MISSING_COLUMNS.format(columns=", ".join(missing)))]
-        )
-    rows: list[TableRow] = []
-    errors: list[str] = []
-    for line, cells in records[1:]:
-        extra = cells[len(header) :]
-        if any(c != "" for c in extra):
-            errors.append(row_error(line, MSG_TOO_MANY_CELLS))
-            continue
-        values = {
-            name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name
-        }
-        rows.append(TableRow(line, values))
-    if errors:
-        raise ImportFailed(errors)
-    if not rows:
-        raise ImportFailed([row_error(header_line + 1, MSG_NO_ROWS)])
-    return rows
+    """The file's rows (see `common.tables.table_read`), problems raised as ImportFailed."""
+    try:
+        return tables.table_read(path, columns=columns, comments=comments)
+    except TableError as exc:
+        raise ImportFailed(exc.errors) from exc
 
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
