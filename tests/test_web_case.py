@@ -96,7 +96,7 @@ def test_stale_version_is_a_conflict_asking_to_reload(client, case, staff):
     svc.case_start_drafting(case_id=case.id, by=staff["handler"])
     response = act(client, case, "submit_for_approval", version=1, outcome="disclosed")
     html = response.content.decode()
-    assert "案件已被他人修改，请刷新后重试" in html and "请刷新页面" in html
+    assert "案件已被他人修改，请刷新后重试" in html and 'id="conflict"' in html
     case.refresh_from_db()
     assert case.state == "drafting"
 

@@ -33,6 +33,11 @@ from .access import EDIT_ROLES
 MSG_RELOAD = "案件已被他人修改或状态已变化，请刷新页面查看最新情况后再操作。"
 
 
+def _conflict_message(exc: CaseConflict) -> str:
+    """A conflict always asks to reload (stale version or a state that moved on)."""
+    return exc.message if "刷新" in exc.message else f"{exc.message}。{MSG_RELOAD}"
+
+
 def deadline_banner(case, deadline, today: dt.date) -> dict:
     """What the banner says: working days left (or overdue), extension, provisional, stopped."""
     banner = {
@@ -128,7 +133,7 @@ def case_act(request, public_id, action: str):
         try:
             action_run(spec, case=case, by=request.user, values=values)
         except CaseConflict as exc:
-            conflict = f"{exc.message}。{MSG_RELOAD}"
+            conflict = _conflict_message(exc)
             form.add_error(None, conflict)
         except RuleViolation as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -191,7 +196,7 @@ def case_edit(request, public_id):
                 for field, message in exc.errors.items():
                     form.add_error(field if field in form.fields else None, message)
             except CaseConflict as exc:
-                conflict = f"{exc.message}。{MSG_RELOAD}"
+                conflict = _conflict_message(exc)
                 form.add_error(None, conflict)
             except RuleViolation as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -116,6 +116,7 @@ def test_mailed_request_from_intake_to_closing(open_session, shot, city, staff, 
     approve_card.locator("summary").click()
     approve_card.get_by_role("button", name="审核通过并答复办结").click()
     expect(item.locator("#action-approve_and_close .alert.error")).to_contain_text("须先签发答复书")
+    shot(approver, "07b-approval-needs-issued-reply")
     assert Case.objects.get(pk=case.pk).state == "review"
 
     # The handler drafts the reply letter in the letters panel of the case page ...
@@ -249,3 +250,29 @@ def test_keyboard_only_login_and_skip_link(open_session, staff):
     expect(page.locator("#result-count")).to_have_text("共 0 件")
     # The page fits a 1366-pixel office screen without horizontal scrolling.
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+
+
+def test_a_stale_page_gets_a_conflict_asking_to_reload(open_session, shot, city, staff, intake):
+    from requests_app.services import cases as svc
+
+    case = svc.case_register(
+        agency=city,
+        by=staff["clerk"],
+        data=intake(signed_on=timezone.localdate(), submitted_on=timezone.localdate()),
+    )
+    first = open_session(staff["handler"])
+    second = open_session(staff["handler"])
+    for page in (first, second):
+        page.goto(f"/cases/{case.public_id}/")
+    open_action(first, "start_drafting").get_by_role("button", name="开始拟办").click()
+    expect(first.locator("#case-state")).to_have_text("拟稿中")
+    card = open_action(second, "request_extension")
+    card.locator("[name='request_extension-days']").fill("5")
+    card.locator("[name='request_extension-reason']").fill("材料较多")
+    card.get_by_role("button", name="申请延期答复").click()
+    alert = second.locator("#action-request_extension .alert.error")
+    expect(alert).to_contain_text("案件已被他人修改，请刷新后重试")
+    shot(second, "09-stale-conflict")
+    alert.get_by_role("link", name="刷新").click()
+    expect(second.locator("#case-state")).to_have_text("拟稿中")
+    assert Case.objects.get(pk=case.pk).extension_state == "none"
