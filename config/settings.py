@@ -124,6 +124,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.circulars_produce_due",
         "schedule": 60 * 60 * 6,  # checks four times a day; produces once, on the first working day
     },
+    "letters-render-outstanding": {
+        "task": "letters.letters_render_outstanding",
+        "schedule": 60 * 10,  # issued letters whose file is pending or failed are rendered again
+    },
 }
 
 CACHES = {
