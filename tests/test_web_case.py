@@ -380,3 +380,16 @@ def test_banner_shows_the_stopped_clock_while_consulting(client, case, staff):
     html = detail(client, case).content.decode()
     assert "计时中止（征求意见或待缴费），尚余 19 个工作日" in html
     assert "征求意见中" in html
+
+
+def test_history_values_are_shown_with_their_chinese_labels():
+    from requests_app.templatetags.ogi import change_rows, pretty_value
+
+    assert pretty_value("reply") == "政府信息公开申请答复书"
+    assert pretty_value("disclosed") == "予以公开"
+    assert pretty_value("letter_scan") == "申请书扫描件"
+    assert pretty_value("") == "（空）"
+    assert change_rows({"applicant_phone": ["1", "2"], "number": "淄政办信复〔2026〕1号"}) == [
+        ("联系电话", "1", "2", True),
+        ("文号", "淄政办信复〔2026〕1号", None, False),
+    ]

@@ -50,6 +50,10 @@ FIELD_LABELS = {
     "earlier_outcome": "此前办理结果",
     "proposed_outcome": "拟办结果",
     "closed_on": "办结日期",
+    "letter": "文书标识",
+    "number": "文号",
+    "issued_on": "签发日期",
+    "replaces": "更正的文书",
 }
 LABELS = {
     "state": dict(CaseState.choices),
@@ -58,7 +62,19 @@ LABELS = {
     "outcome": dict(Outcome.choices),
     "event": dict(EventKind.choices),
     "attachment": dict(AttachmentKind.choices),
+    "letter": {},
 }
+
+
+def _letter_kinds() -> dict:
+    """Letter kind labels from the letters app (loaded lazily: it depends on this app)."""
+    if not LABELS["letter"]:
+        try:
+            from letters.models import LetterKind
+        except ImportError:  # pragma: no cover - letters app absent
+            return {}
+        LABELS["letter"] = dict(LetterKind.choices)
+    return LABELS["letter"]
 
 
 @register.simple_tag(takes_context=True)
@@ -104,6 +120,8 @@ def pretty_value(value) -> str:
         for kind in ("outcome", "applicant_type", "channel", "state", "attachment"):
             if value in LABELS[kind]:
                 return LABELS[kind][value]
+        if value in _letter_kinds():
+            return LABELS["letter"][value]
     return str(value)
 
 
