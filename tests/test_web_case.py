@@ -244,8 +244,13 @@ def test_supervisor_home_counts_per_unit_in_one_aggregate_query(
     bulk_cases(other_agency, 4, start=6)
     client.force_login(staff["supervisor"])
     client.get(reverse("requests_app:supervision"))
-    with django_assert_max_num_queries(10):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("requests_app:supervision"))
+    on_cases = [q["sql"] for q in queries if 'FROM "requests_app_case"' in q["sql"]]
+    assert len(on_cases) == 1 and "GROUP BY" in on_cases[0]
     rows = {row["agency"].code: row for row in response.context["rows"]}
     assert set(rows) == {"CITY-OFFICE", "ZD-GOV"}
     assert (rows["CITY-OFFICE"]["open"], rows["CITY-OFFICE"]["overdue"]) == (2, 2)

@@ -270,3 +270,30 @@ def test_clerk_of_several_agencies_chooses_the_receiving_agency(
     assert Case.objects.count() == 0
     assert post_intake(client, agency=str(district.id)).status_code == 302
     assert Case.objects.get().agency == district
+
+
+@pytest.mark.parametrize(
+    ("channel", "fields", "received"),
+    [
+        ("in_person", {"submitted_on": "2026-09-28"}, dt.date(2026, 9, 28)),
+        (
+            "mail_signed",
+            {"signed_on": "2026-09-24", "mail_tracking_number": "EMS1"},
+            dt.date(2026, 9, 24),
+        ),
+        ("mail_ordinary", {"confirmed_on": "2026-09-23"}, dt.date(2026, 9, 23)),
+        ("online", {"confirmed_on": "2026-09-22"}, dt.date(2026, 9, 22)),
+        ("email", {"confirmed_on": "2026-09-21"}, dt.date(2026, 9, 21)),
+        ("fax", {"confirmed_on": "2026-09-18"}, dt.date(2026, 9, 18)),
+    ],
+)
+@time_machine.travel(TODAY, tick=False)
+def test_each_channel_fixes_the_receipt_date_from_its_own_date(
+    client, staff, channel, fields, received
+):
+    client.force_login(staff["clerk"])
+    data = form_data(**{"signed_on": "", "mail_tracking_number": "", **fields})
+    response = client.post(reverse("requests_app:intake_form", args=[channel]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    case = Case.objects.get()
+    assert (case.channel, case.received_on) == (channel, received)
