@@ -420,3 +420,22 @@ def test_stale_version_is_a_conflict(registered, staff):
                 expected_version=registered.version,
             )
     assert exc.value.message == rules.MSG_CONFLICT
+
+
+def test_supplement_asked_and_received_on_the_same_day_restarts_the_clock(registered, staff):
+    with travel(D(2026, 10, 9)):
+        svc.case_request_supplement(
+            case_id=registered.id,
+            by=staff["handler"],
+            missing="写明年份",
+            due=D(2026, 10, 20),
+            on=D(2026, 10, 9),
+        )
+        case = svc.case_record_supplement(
+            case_id=registered.id, by=staff["clerk"], on=D(2026, 10, 9)
+        )
+    assert (case.state, case.clock_stopped) == ("received", False)
+    assert case.reply_due == D(2026, 11, 5)  # 20 working days after 2026-10-09 (10-10 a make-up day)
+    from requests_app.services.deadlines import case_deadlines_recompute_open
+
+    assert case_deadlines_recompute_open(reason="同日事件顺序") == 0  # the bulk path agrees

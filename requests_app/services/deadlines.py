@@ -92,7 +92,9 @@ def deadline_compute(
 
     The receipt (or restart) day is not counted; a pause counts its own day and excludes the
     working days up to and including the resume day; an approved extension adds its days."""
-    facts = sorted(facts, key=lambda f: (f.on, _ORDER[f.kind]))
+    # Same-day events keep the order in which they were recorded (callers pass them in that
+    # order): a supplement asked and received on one day is a pause, then a restart.
+    facts = sorted(facts, key=lambda f: f.on)
     steps: list[str] = []
     start: dt.date | None = None
     segment_start: dt.date | None = None
@@ -196,17 +198,9 @@ def deadline_compute(
     return Deadline(due, provisional, stopped, budget, min(used, budget), steps)
 
 
-_ORDER = {
-    ClockKind.RECEIPT: 0,
-    ClockKind.RESTART: 0,
-    ClockKind.RESUME: 1,
-    ClockKind.EXTENSION: 2,
-    ClockKind.PAUSE: 3,
-}
-
-
 def case_clock_facts(case: Case) -> list[ClockFact]:
-    return [ClockFact(e.kind, e.on, e.days, e.note) for e in case.clock_events.all()]
+    events = case.clock_events.order_by("on", "id")
+    return [ClockFact(e.kind, e.on, e.days, e.note) for e in events]
 
 
 def case_deadline(case: Case, *, explain: bool = True) -> Deadline:
@@ -245,7 +239,7 @@ def case_deadlines_recompute_open(
     )
     events = (
         ClockEvent.objects.filter(case__state__in=OPEN_STATES)
-        .order_by("case_id")
+        .order_by("case_id", "on", "id")
         .values_list("case_id", "kind", "on", "days", "note")
     )
     event_stream = iter(events.iterator(chunk_size=20_000))
