@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("annual/<str:code>/<int:year>/sections/", views.sections_edit, name="sections"),
     path("statistics/<str:code>/<int:year>/", views.statistics_page, name="statistics"),
+    path("circulars/", views.circular_home, name="circular_home"),
     path("circulars/<str:code>/", views.circular_index, name="circulars"),
     path("circulars/<str:code>/<int:year>/<int:month>/", views.circular_page, name="circular"),
     path(

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from agencies.models import Agency
+from agencies.models import Agency, Membership, Role
 from requests_app.models import Case, LegalChallenge
 from requests_app.rules import RuleViolation
 from requests_app.selectors import case_get_for_user
@@ -487,6 +487,20 @@ def _supervised_agency(request, code: str):
     if not selectors.user_supervises(request.user, agency):
         raise Http404("机关不存在")
     return agency
+
+
+@login_required
+def circular_home(request):
+    """The circulars of the first office the user supervises."""
+    membership = (
+        Membership.objects.filter(user=request.user, role=Role.SUPERVISOR)
+        .select_related("agency")
+        .order_by("agency__code")
+        .first()
+    )
+    if membership is None:
+        raise Http404("没有可查看的通报")
+    return redirect("reporting:circulars", code=membership.agency.code)
 
 
 @login_required

@@ -194,3 +194,17 @@ def test_only_supervisors_of_the_office_see_its_circulars(september):
     client = Client()
     client.force_login(make_user("dsup2", september["district"], "supervisor"))
     assert client.get("/reports/circulars/ZD-GOV/2026/9/").status_code == 200
+
+
+def test_nav_leads_supervisors_to_their_circulars(september):
+    client = Client()
+    client.force_login(make_user("sup-nav", september["district"], "supervisor"))
+    with travel(D(2026, 10, 9)):
+        page = client.get("/", follow=True).content.decode()
+        assert "月度通报" in page
+        response = client.get("/reports/circulars/", follow=True)
+    assert response.redirect_chain[-1][0] == "/reports/circulars/ZD-GOV/2026/9/"
+    staff = Client()
+    staff.force_login(make_user("clerk-nav", september["district"], "clerk"))
+    assert staff.get("/reports/circulars/").status_code == 404
+    assert "本单位测评结果" in staff.get("/", follow=True).content.decode()
