@@ -435,7 +435,9 @@ def test_supplement_asked_and_received_on_the_same_day_restarts_the_clock(regist
             case_id=registered.id, by=staff["clerk"], on=D(2026, 10, 9)
         )
     assert (case.state, case.clock_stopped) == ("received", False)
-    assert case.reply_due == D(2026, 11, 5)  # 20 working days after 2026-10-09 (10-10 a make-up day)
+    assert case.reply_due == D(
+        2026, 11, 5
+    )  # 20 working days after 2026-10-09 (10-10 a make-up day)
     from requests_app.services.deadlines import case_deadlines_recompute_open
 
     assert case_deadlines_recompute_open(reason="同日事件顺序") == 0  # the bulk path agrees
