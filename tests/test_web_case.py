@@ -295,8 +295,13 @@ def test_login_page_is_in_chinese_with_labels(client):
 @time_machine.travel(NOW, tick=False)
 def test_english_is_available(client, staff):
     client.force_login(staff["clerk"])
+    # The browser's language alone does not switch (Chinese by default); choosing English does.
     html = client.get(reverse("requests_app:worklist"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "工作台" in html and "Worklist" not in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(reverse("requests_app:worklist")).content.decode()
     assert "Worklist" in html and "Register a request" in html
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     html = client.get(reverse("requests_app:worklist")).content.decode()
     assert "工作台" in html
     client.post("/i18n/setlang/", {"language": "en", "next": "/worklist/"})
