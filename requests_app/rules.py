@@ -99,6 +99,9 @@ MSG_PHONE = "联系电话格式不正确"
 MSG_POSTCODE = "邮政编码须为6位数字"
 MSG_ADDRESS_FOR_POST = "选择邮寄送达须填写通信地址"
 MSG_EMAIL_FOR_EMAIL = "选择电子邮件送达须填写电子邮箱"
+MSG_ASSIGN_NOT_HANDLER = "所选人员不是本机关的承办人"
+MSG_ASSIGN_TAKEN = "案件已有承办人，只有审核人可以改派"
+MSG_ASSIGN_CLOSED = "已办结或作废的案件不能指定承办人"
 
 
 class RuleViolation(Exception):

@@ -49,6 +49,7 @@ CASE_URLS = {
     "intake_done": ("get", lambda c, a: [c.public_id]),
     "case_edit": ("get", lambda c, a: [c.public_id]),
     "case_attachment_upload": ("post", lambda c, a: [c.public_id]),
+    "case_assign": ("post", lambda c, a: [c.public_id]),
     "case_attachment_download": ("get", lambda c, a: [c.public_id, a.pk]),
 }
 LIST_URLS = {"home", "worklist", "intake", "intake_form", "approvals", "supervision", "case_act"}

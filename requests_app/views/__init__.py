@@ -2,6 +2,7 @@
 
 from .case import (
     case_act,
+    case_assign_view,
     case_attachment_download,
     case_attachment_upload,
     case_detail,
@@ -15,6 +16,7 @@ from .worklist import worklist
 __all__ = [
     "approvals",
     "case_act",
+    "case_assign_view",
     "case_attachment_download",
     "case_attachment_upload",
     "case_detail",

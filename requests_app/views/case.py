@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from agencies.models import Role
 from agencies.selectors import user_has_role, user_roles
 from workcalendar.selectors import calendar_get
 
@@ -25,7 +27,7 @@ from ..models import Attachment, CaseState, EventKind, ExtensionState
 from ..rules import RuleViolation
 from ..selectors import case_events, case_get_for_user, case_repeat_flags
 from ..services.attachments import AttachmentInvalid, attachment_add
-from ..services.cases import CaseConflict, case_update
+from ..services.cases import CaseConflict, case_assign, case_update
 from ..services.deadlines import case_deadline
 from ..services.intake import IntakeInvalid
 from .access import EDIT_ROLES
@@ -94,11 +96,54 @@ def case_page_context(request, case, *, bound: dict | None = None, conflict: str
         "action_forms": _action_forms(case, request.user, bound),
         "repeats": case_repeat_flags(case),
         "can_edit": bool(roles & EDIT_ROLES) and case.state != CaseState.VOID,
+        "assign": _assign_choices(case, request.user, roles),
         "conflict": conflict,
         "attachment_form": AttachmentForm(),
         "transition_labels": rules.TRANSITION_LABELS,
         "state_labels": dict(CaseState.choices),
     }
+
+
+def _assign_choices(case, user, roles: set[str]) -> dict | None:
+    """Who the user may make the case's handler: approvers any handler, handlers themselves
+    while the case has none (or is already theirs)."""
+    if not case.is_open:
+        return None
+    if Role.APPROVER in roles:
+        handlers = (
+            get_user_model()
+            .objects.filter(memberships__agency_id=case.agency_id, memberships__role=Role.HANDLER)
+            .order_by("username")
+            .distinct()
+        )
+        return {"handlers": handlers, "take": False}
+    if Role.HANDLER in roles and case.handler_id is None:
+        return {"handlers": [], "take": True}
+    return None
+
+
+@login_required
+@require_POST
+def case_assign_view(request, public_id):
+    case = case_get_for_user(request.user, public_id=public_id)
+    try:
+        handler_id = int(request.POST.get("handler", request.user.id))
+        case_assign(
+            case_id=case.id,
+            by=request.user,
+            handler_id=handler_id,
+            reason=request.POST.get("reason", ""),
+            expected_version=int(request.POST.get("expected_version", case.version)),
+        )
+    except ValueError:
+        messages.error(request, "承办人无效")
+    except CaseConflict as exc:
+        messages.error(request, _conflict_message(exc))
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已指定承办人")
+    return redirect("requests_app:case_detail", public_id=case.public_id)
 
 
 @login_required
