@@ -6,6 +6,11 @@ urlpatterns = [
     path("requests/", views.CaseListApi.as_view(), name="api-requests"),
     path("requests/<uuid:public_id>/", views.CaseDetailApi.as_view(), name="api-request"),
     path(
+        "requests/<uuid:public_id>/assign/",
+        views.CaseAssignApi.as_view(),
+        name="api-request-assign",
+    ),
+    path(
         "requests/<uuid:public_id>/history/",
         views.CaseHistoryApi.as_view(),
         name="api-request-history",

@@ -181,3 +181,22 @@ def test_portal_is_rate_limited(city, monkeypatch):
 @pytest.mark.parametrize("url", ["/api/schema/", "/api/docs/"])
 def test_schema_and_docs_are_served(url, staff):
     assert client_for(staff["clerk"]).get(url).status_code == 200
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_assign_through_the_api(city, staff, intake):
+    case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
+    url = f"/api/v1/requests/{case.public_id}/assign/"
+    response = client_for(staff["clerk"]).post(url, {"handler": staff["handler"].id}, format="json")
+    assert response.status_code == 403
+    response = client_for(staff["approver"]).post(
+        url, {"handler": staff["clerk"].id}, format="json"
+    )
+    assert response.status_code == 400 and response.json()["error"]["fields"] == {
+        "handler": "所选人员不是本机关的承办人"
+    }
+    response = client_for(staff["approver"]).post(
+        url, {"handler": staff["handler"].id}, format="json"
+    )
+    assert response.status_code == 200
+    assert Case.objects.get(pk=case.pk).handler == staff["handler"]

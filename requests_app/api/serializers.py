@@ -134,3 +134,9 @@ class PortalStatusOutput(serializers.Serializer):
     reply_due = serializers.DateField(allow_null=True)
     deadline_provisional = serializers.BooleanField()
     closed_on = serializers.DateField(allow_null=True)
+
+
+class CaseAssignInput(serializers.Serializer):
+    handler = serializers.IntegerField(help_text="承办人的用户 id")
+    reason = serializers.CharField(required=False, allow_blank=True)
+    expected_version = serializers.IntegerField(required=False)

@@ -21,6 +21,7 @@ from ..services import cases as services
 from ..services.deadlines import case_deadline
 from ..services.intake import intake_clean
 from .serializers import (
+    CaseAssignInput,
     CaseEventOutput,
     CaseOutput,
     CaseRegisterInput,
@@ -76,6 +77,23 @@ class CaseDetailApi(APIView):
         payload = CaseUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         case = services.case_update(case_id=case.id, by=request.user, **payload.validated_data)
+        return Response(CaseOutput(case, context={"today": timezone.localdate()}).data)
+
+
+class CaseAssignApi(APIView):
+    @extend_schema(request=CaseAssignInput, responses=CaseOutput, summary="指定承办人")
+    def post(self, request, public_id):
+        case = case_get_for_user(request.user, public_id=public_id)
+        payload = CaseAssignInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        case = services.case_assign(
+            case_id=case.id,
+            by=request.user,
+            handler_id=data["handler"],
+            reason=data.get("reason", ""),
+            expected_version=data.get("expected_version"),
+        )
         return Response(CaseOutput(case, context={"today": timezone.localdate()}).data)
 
 
