@@ -117,7 +117,7 @@ def reference(agency, year: int) -> dict:
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(plans=st.lists(plan, min_size=1, max_size=4))
 def test_tables_from_real_histories_are_consistent_and_equal_the_slow_count(db, plans):
