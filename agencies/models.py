@@ -28,6 +28,11 @@ class Agency(models.Model):
     phone = models.CharField("联系电话", max_length=40, blank=True)
     review_body = models.CharField("行政复议机关", max_length=200, blank=True)
     court = models.CharField("管辖法院", max_length=200, blank=True)
+    receipt_on_registration = models.BooleanField(
+        "登记后自动出具登记回执",
+        default=False,
+        help_text="登记申请后自动签发登记回执（SPEC §4，可选）",
+    )
     letter_prefix = models.CharField(
         "文号前缀", max_length=60, blank=True, help_text="如“淄政办信复”；空则用机关名称简称"
     )

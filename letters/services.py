@@ -650,3 +650,27 @@ def template_upload(*, agency: Agency, by, key: str, data: bytes, filename: str)
     )
     template.save()
     return template
+
+
+def receipt_issue_on_registration(*, case_id: int, by) -> Letter | None:
+    """登记回执 on registration (agencies that ask for it): draft, sign off and issue the receipt
+    as the registering user. Safe to run twice (an existing receipt is left alone). A refusal
+    becomes a note on the case, so that staff issue the receipt by hand: never a silent loss."""
+    existing = Letter.objects.filter(case_id=case_id, kind=LetterKind.RECEIPT).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            letter = letter_draft(
+                case_id=case_id, by=by, kind=LetterKind.RECEIPT, reason="登记后自动出具"
+            )
+            letter_approve(letter_id=letter.pk, by=by, reason="登记后自动出具")
+        return letter_issue(letter_id=letter.pk, by=by, reason="登记后自动出具")
+    except RuleViolation as exc:
+        CaseEvent.objects.create(
+            case_id=case_id,
+            kind=EventKind.NOTE,
+            actor=by,
+            reason=f"登记回执未能自动出具，请手工出具：{exc.message}",
+        )
+        return None

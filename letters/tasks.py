@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import letter_render
+from .services import letter_render, receipt_issue_on_registration
 
 
 @shared_task(name="letters.letters_render_batch")
@@ -27,3 +27,14 @@ def letters_render_outstanding() -> dict[str, int]:
         ).values_list("id", flat=True)
     )
     return letters_render_batch(ids)
+
+
+@shared_task(name="letters.letters_receipt_on_registration")
+def letters_receipt_on_registration(case_id: int, user_id: int) -> int | None:
+    """The receipt of a newly registered case (queued after the registration commits)."""
+    from django.contrib.auth import get_user_model
+
+    letter = receipt_issue_on_registration(
+        case_id=case_id, by=get_user_model().objects.get(pk=user_id)
+    )
+    return letter.pk if letter else None

@@ -69,7 +69,12 @@ def case_register(
     _check_role(by, agency.id, "register")
     today = today or timezone.localdate()
     cleaned = intake_clean(data, today=today)
-    return case_create(agency=agency, by=by, cleaned=cleaned, event_kind=EventKind.REGISTERED)
+    case = case_create(agency=agency, by=by, cleaned=cleaned, event_kind=EventKind.REGISTERED)
+    if agency.receipt_on_registration:
+        from letters.tasks import letters_receipt_on_registration  # after commit, by id
+
+        transaction.on_commit(lambda: letters_receipt_on_registration.delay(case.id, by.id))
+    return case
 
 
 def case_create(
