@@ -318,6 +318,34 @@ def published_period_check(*, case: Case, by, changed_fields, reason: str) -> No
     )
 
 
+def closing_period_check(*, case: Case, by, reason: str) -> None:
+    """A case closed on date C changes the figures of C's year and of every later year (its
+    outcome row, carried forward). Closing into a published year — a back-dated closing — needs
+    an approver of the agency and a reason, and is recorded as a correction."""
+    if case.closed_on is None:
+        return
+    years = sorted(
+        set(
+            PublishedReport.objects.filter(
+                agency_id=case.agency_id, year__gte=case.closed_on.year
+            ).values_list("year", flat=True)
+        )
+    )
+    if not years:
+        return
+    if not (
+        by is not None and user_has_role(by, case.agency_id, {Role.APPROVER}) and reason.strip()
+    ):
+        raise RuleViolation(MSG_PERIOD_LOCKED.format(years="、".join(map(str, years))), "on")
+    CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.CORRECTION,
+        actor=by,
+        reason=reason.strip(),
+        changes={"years": years, "fields": ["closed_on", "outcome"]},
+    )
+
+
 # --- table four: review and litigation records ---------------------------------------------------
 CHALLENGE_FIELDS = ["kind", "filed_on", "result", "concluded_on", "note"]
 

@@ -6,7 +6,9 @@ from letters import services as letters_svc
 from requests_app.services import cases as svc
 
 
-def close_via_approval(case, *, handler, approver, outcome="disclosed", on: dt.date | None = None):
+def close_via_approval(
+    case, *, handler, approver, outcome="disclosed", on: dt.date | None = None, reason: str = ""
+):
     """Handler drafts and submits, the reply letter is drafted, signed off and issued, then the
     approver approves and closes (closing requires the issued reply, SPEC §4)."""
     if case.state == "received":
@@ -15,4 +17,4 @@ def close_via_approval(case, *, handler, approver, outcome="disclosed", on: dt.d
     letter = letters_svc.letter_draft(case_id=case.id, by=handler, kind="reply", outcome=outcome)
     letters_svc.letter_approve(letter_id=letter.id, by=approver)
     letters_svc.letter_issue(letter_id=letter.id, by=approver, on=on)
-    return svc.case_approve_and_close(case_id=case.id, by=approver, on=on)
+    return svc.case_approve_and_close(case_id=case.id, by=approver, on=on, reason=reason)

@@ -386,6 +386,10 @@ def case_act(
             case_deadline_refresh(case)
         else:
             case.clock_stopped = False
+        if case.state == CaseState.CLOSED and source != CaseState.CLOSED:
+            from reporting.services import closing_period_check  # published years are locked
+
+            closing_period_check(case=case, by=by, reason=reason)
         case.version += 1
         case.save()
         CaseEvent.objects.create(
