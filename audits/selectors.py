@@ -360,6 +360,16 @@ class OwnResult:
     rows: list[tuple[TestRequest, list[ItemScore]]]
 
 
+def user_has_published_results(user) -> bool:
+    """Whether a published campaign targeted an agency whose cases the user may read (one query
+    besides the user's agencies)."""
+    own = user_visible_agency_ids(user)
+    return (
+        bool(own)
+        and Campaign.objects.filter(status=CampaignStatus.PUBLISHED, agencies__id__in=own).exists()
+    )
+
+
 def published_results_for_user(user) -> list[OwnResult]:
     """Published campaigns' results for the agencies whose cases the user may read (staff:
     their own agency; supervisors: their subtree) — only those agencies, never the others."""
@@ -375,19 +385,23 @@ def published_results_for_user(user) -> list[OwnResult]:
     for campaign in campaigns:
         target_ids = set(campaign.agencies.values_list("id", flat=True)) & own
         results = campaign_results(campaign, agency_ids=target_ids)
-        for result in results.agencies:
-            trs = list(
-                campaign.test_requests.filter(agency=result.agency)
-                .select_related("case")
-                .order_by("number")
+        by_agency: dict[int, list[TestRequest]] = defaultdict(list)
+        for tr in (
+            campaign.test_requests.filter(agency_id__in=target_ids)
+            .select_related("case")
+            .order_by("number")
+        ):
+            by_agency[tr.agency_id].append(tr)
+        scores: dict[int, list[ItemScore]] = defaultdict(list)
+        for s in (
+            ItemScore.objects.filter(
+                test_request__campaign=campaign, test_request__agency_id__in=target_ids
             )
-            scores: dict[int, list[ItemScore]] = defaultdict(list)
-            for s in (
-                ItemScore.objects.filter(test_request__in=trs)
-                .select_related("item")
-                .order_by("item__position", "item_id")
-            ):
-                scores[s.test_request_id].append(s)
-            rows = [(tr, scores[tr.id]) for tr in trs]
+            .select_related("item")
+            .order_by("item__position", "item_id")
+        ):
+            scores[s.test_request_id].append(s)
+        for result in results.agencies:
+            rows = [(tr, scores[tr.id]) for tr in by_agency[result.agency.id]]
             found.append(OwnResult(campaign, result.agency, result, rows))
     return found

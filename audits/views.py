@@ -57,7 +57,7 @@ def campaign_list(request):
         {
             "campaigns": campaigns,
             "can_create": bool(_supervised_agencies(request.user)),
-            "has_own_results": bool(selectors.published_results_for_user(request.user)),
+            "has_own_results": selectors.user_has_published_results(request.user),
         },
     )
 
@@ -524,7 +524,7 @@ def test_request_link(request, pk, number):
             campaign_id=campaign.pk,
             number=tr.number,
             by=request.user,
-            case_id=int(request.POST.get("case_id") or 0),
+            case_id=_int_or_zero(request.POST.get("case_id")),
         )
     except RuleViolation as exc:
         messages.error(request, exc.message)
@@ -637,3 +637,11 @@ def import_template(request):
         )
     )
     return _download(("\ufeff" + lines).encode("utf-8"), "test-requests-template.csv", "text/csv")
+
+
+def _int_or_zero(value) -> int:
+    """A posted id; anything that is not a number is no case at all (the service says so)."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0

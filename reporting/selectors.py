@@ -37,6 +37,19 @@ def user_supervises(user, agency: Agency) -> bool:
     ).exists()
 
 
+def supervised_agency_ids(user) -> set[int]:
+    """Every agency the user supervises (their supervisor agencies' subtrees), in two queries."""
+    if not user.is_authenticated:
+        return set()
+    roots = Membership.objects.filter(user=user, role=Role.SUPERVISOR).values_list(
+        "agency_id", flat=True
+    )
+    supervised: set[int] = set()
+    for root in roots:
+        supervised |= agency_subtree_ids(root)
+    return supervised
+
+
 def user_is_staff_of(user, agency: Agency) -> bool:
     if not user.is_authenticated:
         return False

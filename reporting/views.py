@@ -84,7 +84,7 @@ def report_index(request):
     agencies = selectors.report_agencies_for_user(request.user)
     this_year = timezone.localdate().year
     years = list(range(this_year, 2018, -1))  # from the 2019 format on
-    supervised = {a.id for a in agencies if selectors.user_supervises(request.user, a)}
+    supervised = selectors.supervised_agency_ids(request.user)
     return render(
         request,
         "reporting/index.html",
