@@ -103,7 +103,7 @@ def _event(letter: Letter, by, verb: str, reason: str = "", **changes: Any) -> N
 
 def _lock(letter_id: int) -> Letter:
     return (
-        Letter.objects.select_for_update()
+        Letter.objects.select_for_update(of=("self",))
         .select_related("case__agency", "agency")
         .get(pk=letter_id)
     )

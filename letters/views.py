@@ -51,7 +51,7 @@ def case_letters(request, public_id):
                 by=request.user,
                 kind=kind,
                 outcome=request.POST.get("outcome") or None,
-                replaces_id=int(request.POST["replaces"]) if request.POST.get("replaces") else None,
+                replaces_id=_posted_int(request.POST.get("replaces"), "replaces"),
             )
         except RuleViolation as exc:
             messages.error(request, exc.message)
@@ -155,9 +155,8 @@ def letter_approve(request, public_id):
 @require_POST
 def letter_issue(request, public_id):
     def run(letter):
-        on = request.POST.get("on")
         issued = services.letter_issue(
-            letter_id=letter.id, by=request.user, on=dt.date.fromisoformat(on) if on else None
+            letter_id=letter.id, by=request.user, on=_posted_date(request.POST.get("on"), "on")
         )
         if issued.render_status == "failed":
             raise RuleViolation(f"已签发（{issued.number}），但文件生成失败：{issued.render_error}")
@@ -261,3 +260,21 @@ def template_upload(request):
         except RuleViolation as exc:
             errors = getattr(exc, "errors", [exc.message])
     return render(request, "letters_web/template_upload.html", {"form": form, "errors": errors})
+
+
+def _posted_int(value: str | None, field: str) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise RuleViolation("请选择有效的文书", field) from exc
+
+
+def _posted_date(value: str | None, field: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise RuleViolation("日期格式应为 YYYY-MM-DD", field) from exc

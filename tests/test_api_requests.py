@@ -200,3 +200,42 @@ def test_assign_through_the_api(city, staff, intake):
     )
     assert response.status_code == 200
     assert Case.objects.get(pk=case.pk).handler == staff["handler"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_portal_submission_outside_a_test_transaction(city, monkeypatch):
+    """As in production (no surrounding transaction): numbering locks inside the service's own."""
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"portal": "1000/minute"})
+    cache.clear()
+    with time_machine.travel(TODAY, tick=False):
+        response = APIClient().post(
+            "/api/v1/portal/requests/",
+            {
+                "agency": "CITY-OFFICE",
+                "applicant_type": "natural_person",
+                "applicant_name": "赵六",
+                "applicant_id_number": "11010519491231002X",
+                "applicant_phone": "13800002222",
+                "delivery_method": "portal",
+                "content": "申请公开某文件",
+            },
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_odd_inputs_are_handled_not_crashed(city, staff, intake):
+    case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
+    client = client_for(staff["clerk"])
+    assert client.get("/api/v1/requests/?page=abc").status_code == 200
+    response = client.patch(
+        f"/api/v1/requests/{case.public_id}/",
+        {
+            "changes": {"applicant_phone": 13800000000},
+            "reason": "来电更正",
+            "expected_version": 1,
+        },
+        format="json",
+    )
+    assert response.status_code == 200 and response.json()["applicant_phone"] == "138****0000"

@@ -15,11 +15,10 @@ from rest_framework.views import APIView
 from agencies.models import Agency
 
 from .. import actions
-from ..models import Case, CaseState, EventKind
+from ..models import Case, CaseState
 from ..selectors import case_get_for_user, case_list_for_user
 from ..services import cases as services
 from ..services.deadlines import case_deadline
-from ..services.intake import intake_clean
 from .serializers import (
     CaseAssignInput,
     CaseEventOutput,
@@ -44,7 +43,8 @@ class CaseListApi(APIView):
             queryset = queryset.filter(state=state)
         if code := request.query_params.get("agency"):
             queryset = queryset.filter(agency__code=code)
-        page = max(int(request.query_params.get("page", "1") or 1), 1)
+        page = request.query_params.get("page", "1")
+        page = max(int(page), 1) if page.isdigit() else 1
         total = queryset.count()
         rows = queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         data = CaseOutput(rows, many=True, context={"today": timezone.localdate()}).data
@@ -179,18 +179,7 @@ class PortalRequestApi(APIView):
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         agency = get_object_or_404(Agency, code=data.pop("agency"))
-        today = timezone.localdate()
-        # The portal confirms receipt to the applicant on submission (Art. 31(3)).
-        cleaned = intake_clean(
-            {**data, "channel": "online", "confirmed_on": today, "submitted_on": today}, today=today
-        )
-        case = services.case_create(
-            agency=agency,
-            by=None,
-            cleaned=cleaned,
-            event_kind=EventKind.REGISTERED,
-            reason="网上申请平台提交",
-        )
+        case = services.case_submit_online(agency=agency, data=data)
         return Response(_portal_status(case), status=status.HTTP_201_CREATED)
 
 

@@ -77,6 +77,23 @@ def case_register(
     return case
 
 
+@transaction.atomic
+def case_submit_online(*, agency: Agency, data: dict[str, Any]) -> Case:
+    """网上申请 through the public portal: no staff user; the portal confirms receipt to the
+    applicant on submission, which fixes the receipt date (Art. 31(3))."""
+    today = timezone.localdate()
+    cleaned = intake_clean(
+        {**data, "channel": "online", "submitted_on": today, "confirmed_on": today}, today=today
+    )
+    return case_create(
+        agency=agency,
+        by=None,
+        cleaned=cleaned,
+        event_kind=EventKind.REGISTERED,
+        reason="网上申请平台提交",
+    )
+
+
 def case_create(
     *,
     agency: Agency,
@@ -324,7 +341,9 @@ def case_assign(
 
 # --- transitions ---------------------------------------------------------------------------
 def _lock(case_id: int, expected_version: int | None) -> Case:
-    case = Case.objects.select_for_update().select_related("agency").get(pk=case_id)
+    # of=("self",): lock the case row only, not the joined agency (which every registration
+    # and transition of the agency needs to share).
+    case = Case.objects.select_for_update(of=("self",)).select_related("agency").get(pk=case_id)
     if expected_version is not None and case.version != expected_version:
         raise CaseConflict(rules.MSG_CONFLICT)
     return case

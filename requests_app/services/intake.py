@@ -57,7 +57,7 @@ def intake_clean(
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     for name in TEXT_FIELDS:
-        cleaned[name] = (data.get(name) or "").strip()
+        cleaned[name] = str(data.get(name) or "").strip()
     for name in DATE_FIELDS:
         value = data.get(name)
         if isinstance(value, str) and value:
