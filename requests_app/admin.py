@@ -37,10 +37,13 @@ class ClockEventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class LegalChallengeInline(admin.TabularInline):
+class LegalChallengeInline(ReadOnlyInline):
+    """Review and litigation records are edited on the case page (through the service that
+    writes the history), read here."""
+
     model = LegalChallenge
-    extra = 0
-    can_delete = False
+    fields = ["kind", "filed_on", "result", "concluded_on", "note"]
+    readonly_fields = fields
 
 
 @admin.register(Case)
@@ -141,6 +144,13 @@ class LegalChallengeAdmin(admin.ModelAdmin):
     list_display = ["case", "kind", "filed_on", "result", "concluded_on"]
     list_filter = ["kind", "result"]
     raw_id_fields = ["case"]
+
+    # Edited on the case page through reporting.services (history, table four); read here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

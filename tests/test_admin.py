@@ -79,3 +79,26 @@ def test_cases_and_history_cannot_be_deleted_or_edited_in_the_admin(city, staff,
         "requests_app/legalchallenge",
     ):
         assert client.get(f"/admin/{model}/").status_code == 200, model
+
+
+@time_machine.travel(dt.datetime(2026, 12, 16, 10, 0), tick=False)
+def test_deleting_calendar_days_in_bulk_recomputes_open_deadlines(city, staff, intake):
+    from workcalendar.models import CalendarDay, CalendarYear
+
+    CalendarYear.objects.create(year=2027)
+    day = CalendarDay.objects.create(date=dt.date(2027, 1, 1), kind="holiday", name="元旦")
+    case = svc.case_register(
+        agency=city,
+        by=staff["clerk"],
+        data=intake(channel="in_person", submitted_on=dt.date(2026, 12, 15), signed_on=None),
+    )
+    assert case.reply_due == dt.date(2027, 1, 13)
+    client, _ = admin_client(city)
+    response = client.post(
+        "/admin/workcalendar/calendarday/",
+        {"action": "delete_selected", "_selected_action": [day.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.reply_due == dt.date(2027, 1, 12)
+    assert CaseEvent.objects.filter(case=case, kind="deadline_changed").exists()

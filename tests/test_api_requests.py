@@ -239,3 +239,16 @@ def test_odd_inputs_are_handled_not_crashed(city, staff, intake):
         format="json",
     )
     assert response.status_code == 200 and response.json()["applicant_phone"] == "138****0000"
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_history_masks_identity_and_phone_numbers(city, staff, intake):
+    case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
+    svc.case_update(
+        case_id=case.id,
+        by=staff["clerk"],
+        changes={"applicant_phone": "13900002222"},
+        reason="来电更正",
+    )
+    history = client_for(staff["handler"]).get(f"/api/v1/requests/{case.public_id}/history/").json()
+    assert history[-1]["changes"] == {"applicant_phone": ["138****1111", "139****2222"]}

@@ -441,3 +441,25 @@ def test_supplement_asked_and_received_on_the_same_day_restarts_the_clock(regist
     from requests_app.services.deadlines import case_deadlines_recompute_open
 
     assert case_deadlines_recompute_open(reason="同日事件顺序") == 0  # the bulk path agrees
+
+
+def test_extension_must_be_approved_before_the_deadline(registered, staff):
+    with travel(D(2026, 10, 29)):
+        svc.case_request_extension(
+            case_id=registered.id, by=staff["handler"], days=10, reason="档案多"
+        )
+    with travel(D(2026, 10, 30)), pytest.raises(svc.RuleViolation) as exc:
+        svc.case_approve_extension(case_id=registered.id, by=staff["approver"])
+    assert exc.value.message == rules.MSG_EXTENSION_APPROVE_LATE.format(due=D(2026, 10, 29))
+
+
+def test_no_supplement_once_an_extension_is_asked_for(registered, staff):
+    with travel(D(2026, 9, 29)):
+        svc.case_request_extension(
+            case_id=registered.id, by=staff["handler"], days=10, reason="档案多"
+        )
+        with pytest.raises(svc.RuleViolation) as exc:
+            svc.case_request_supplement(
+                case_id=registered.id, by=staff["handler"], missing="写明年份", due=D(2026, 10, 20)
+            )
+    assert exc.value.message == rules.MSG_SUPPLEMENT_AFTER_EXTENSION

@@ -16,6 +16,19 @@ class CalendarYearAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         case_deadlines_recompute_open(by=request.user, reason=f"录入 {obj.year} 年官方日历")
 
+    def delete_model(self, request, obj):
+        from requests_app.services.deadlines import case_deadlines_recompute_open
+
+        super().delete_model(request, obj)
+        case_deadlines_recompute_open(by=request.user, reason=f"删除 {obj.year} 年官方日历")
+
+    def delete_queryset(self, request, queryset):
+        from requests_app.services.deadlines import case_deadlines_recompute_open
+
+        years = "、".join(str(y) for y in queryset.values_list("year", flat=True))
+        super().delete_queryset(request, queryset)
+        case_deadlines_recompute_open(by=request.user, reason=f"删除 {years} 年官方日历")
+
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
@@ -34,3 +47,10 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
         super().delete_model(request, obj)
         case_deadlines_recompute_open(by=request.user, reason=f"删除日历日：{obj}")
+
+    def delete_queryset(self, request, queryset):
+        from requests_app.services.deadlines import case_deadlines_recompute_open
+
+        count = queryset.count()
+        super().delete_queryset(request, queryset)
+        case_deadlines_recompute_open(by=request.user, reason=f"删除 {count} 个日历日")

@@ -83,8 +83,24 @@ class CaseUpdateInput(serializers.Serializer):
     expected_version = serializers.IntegerField()
 
 
+MASKED_IN_HISTORY = {
+    "applicant_id_number": mask_id_number,
+    "applicant_credit_code": mask_id_number,
+    "applicant_phone": mask_phone,
+}
+
+
 class CaseEventOutput(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None)
+    changes = serializers.SerializerMethodField()
+
+    def get_changes(self, event: CaseEvent) -> dict:
+        """Old and new values, identity and phone numbers masked as on lists (SPEC §10)."""
+        changes = dict(event.changes or {})
+        for name, mask in MASKED_IN_HISTORY.items():
+            if isinstance(changes.get(name), list):
+                changes[name] = [mask(v) if v else v for v in changes[name]]
+        return changes
 
     class Meta:
         model = CaseEvent

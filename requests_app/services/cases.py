@@ -29,6 +29,7 @@ from ..models import (
     ClockEvent,
     ClockKind,
     EventKind,
+    ExtensionState,
 )
 from ..outcomes import Outcome
 from ..rules import RuleViolation
@@ -491,6 +492,9 @@ def case_request_supplement(
             raise RuleViolation(rules.MSG_SUPPLEMENT_LATE.format(days=used), "on")
         if due <= on:
             raise RuleViolation(rules.MSG_SUPPLEMENT_DUE_BEFORE, "due")
+        if case.extension_state in (ExtensionState.REQUESTED, ExtensionState.APPROVED):
+            # The restart would carry the extended allowance over to the new period.
+            raise RuleViolation(rules.MSG_SUPPLEMENT_AFTER_EXTENSION)
 
     return case_act(
         case_id=case_id,
@@ -890,12 +894,19 @@ def case_approve_extension(
     reason: str = "",
     expected_version: int | None = None,
 ) -> Case:
-    """延期批准 (Art. 33 para 2): adds the requested working days to the reply period."""
+    """延期批准 (Art. 33 para 2): adds the requested working days to the reply period; it must
+    be approved (and notified) before the period runs out."""
     on = _on(on)
+
+    def check(case: Case) -> None:
+        if case.reply_due and on > case.reply_due:
+            raise RuleViolation(rules.MSG_EXTENSION_APPROVE_LATE.format(due=case.reply_due), "on")
+
     return case_act(
         case_id=case_id,
         by=by,
         action="approve_extension",
+        check=check,
         reason=reason or "同意延期",
         expected_version=expected_version,
         clock=lambda case: [(ClockKind.EXTENSION, on, case.extension_days, "批准延期")],

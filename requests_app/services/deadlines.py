@@ -231,7 +231,8 @@ def case_deadlines_recompute_open(
     locks those rows, skips any whose version changed meanwhile (a transition that ran during
     the recompute already used the current calendar), bulk-updates the rest and writes one
     `deadline_changed` history row each. Returns the number of cases whose deadline changed."""
-    calendar = calendar_get(covering=timezone.localdate() + dt.timedelta(days=800))
+    today = timezone.localdate()
+    calendar = calendar_get(covering=today + dt.timedelta(days=800))
     cases = (
         Case.objects.filter(state__in=OPEN_STATES)
         .order_by("id")
@@ -251,7 +252,7 @@ def case_deadlines_recompute_open(
             if pending[0] == case_id:
                 facts.append(ClockFact(*pending[1:]))
             pending = next(event_stream, None)
-        deadline = deadline_compute(facts, calendar)
+        deadline = deadline_compute(facts, calendar, today=today)
         if (deadline.due, deadline.provisional, deadline.stopped) != (
             reply_due,
             provisional,
