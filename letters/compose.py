@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from requests_app.models import Case, ClockKind
 from requests_app.outcomes import Outcome, outcome_group
+from requests_app.selectors import case_current_receipt_date
 
 from . import fees, legal
 from .placeholders import COMMON, EXTRA, template_key_for
@@ -220,7 +221,7 @@ def letter_context(
         recipient_postcode=recipient[2],
         applicant_name=case.applicant_name,
         case_no=case.case_no,
-        received_on=chinese_date(case.received_on),
+        received_on=_receipt_phrase(case),
         request_content=case.content.strip().rstrip("。．.；;"),
         body=[p for p in body if p.strip()],
         agency_name=agency.name,
@@ -269,3 +270,12 @@ def envelope_context(context: dict) -> dict:
     """The mailing slip of a letter, from the letter's own context."""
     keys = COMMON | EXTRA["envelope"]
     return {k: context.get(k, "") for k in keys}
+
+
+def _receipt_phrase(case: Case) -> str:
+    """The receipt date as letters state it: after a supplement, both the first receipt and the
+    day the supplemented request arrived, from which the reply period runs (Art. 30)."""
+    current = case_current_receipt_date(case)
+    if current == case.received_on:
+        return chinese_date(case.received_on)
+    return f"{chinese_date(case.received_on)}（补正后的申请于{chinese_date(current)}收到）"

@@ -416,10 +416,12 @@ def letter_render(*, letter_id: int, by=None) -> Letter:
         try:
             data = rendering.render_docx(template_bytes_for(letter), letter.context)
         except Exception as exc:  # any failure becomes visible work, never a lost case state
-            letter.render_status = RenderStatus.FAILED
-            letter.render_error = f"{type(exc).__name__}: {exc}"[:2000]
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            repeated = letter.render_status == RenderStatus.FAILED and letter.render_error == error
+            letter.render_status, letter.render_error = RenderStatus.FAILED, error
             letter.save(update_fields=["render_status", "render_error", "updated_at"])
-            _event(letter, by, "render_failed", letter.render_error)
+            if not repeated:  # the periodic sweep retries; the history says it once
+                _event(letter, by, "render_failed", error)
             return letter
         digest = rendering.sha256_hex(data)
         letter.file.save(
@@ -517,8 +519,8 @@ def letter_pdf_bytes(letter: Letter) -> bytes:
 
 
 # --- closing the case needs the issued reply ---------------------------------------------------
-def reply_issued_check(case: Case, outcome: str | None = None) -> None:
-    """Raise unless the case has an issued reply letter for the outcome it closes with."""
+def reply_issued_check(case: Case, outcome: str | None = None) -> Letter:
+    """The issued reply letter for the outcome the case closes with; raise if there is none."""
     outcome = outcome or case.proposed_outcome or case.outcome
     issued = Letter.objects.filter(case=case, kind=LetterKind.REPLY, state=LetterState.ISSUED)
     if not issued.exists():
@@ -531,6 +533,7 @@ def reply_issued_check(case: Case, outcome: str | None = None) -> None:
             ),
             "letter",
         )
+    return (issued.filter(outcome=outcome) if outcome else issued).order_by("-issued_at").first()
 
 
 # --- delivery ----------------------------------------------------------------------------------

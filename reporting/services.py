@@ -318,6 +318,36 @@ def published_period_check(*, case: Case, by, changed_fields, reason: str) -> No
     )
 
 
+def published_years_of(agency_id: int) -> set[int]:
+    return set(PublishedReport.objects.filter(agency_id=agency_id).values_list("year", flat=True))
+
+
+def registration_period_events(
+    cases, *, by, reason: str, published: set[int] | None = None
+) -> list[CaseEvent]:
+    """A case registered (or imported) with a receipt date in a published year changes that
+    year's figures and every later one (new requests, carried forward): it is not refused — the
+    request is real — but listed as a post-publication correction (unsaved events returned)."""
+    events = []
+    for case in cases:
+        years = sorted(
+            y
+            for y in (published if published is not None else published_years_of(case.agency_id))
+            if y >= case.received_on.year
+        )
+        if years:
+            events.append(
+                CaseEvent(
+                    case=case,
+                    kind=EventKind.CORRECTION,
+                    actor=by,
+                    reason=reason or "收到申请之日在已发布年度内，登记后改变已发布数据",
+                    changes={"years": years, "fields": ["received_on"]},
+                )
+            )
+    return events
+
+
 def closing_period_check(*, case: Case, by, reason: str) -> None:
     """A case closed on date C changes the figures of C's year and of every later year (its
     outcome row, carried forward). Closing into a published year — a back-dated closing — needs

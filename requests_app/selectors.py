@@ -31,6 +31,15 @@ def case_get_for_user(user, *, public_id=None, case_id: int | None = None) -> Ca
         raise Http404("案件不存在") from exc
 
 
+def case_current_receipt_date(case: Case) -> dt.date:
+    """The receipt date the reply period runs from now: the supplemented request's arrival
+    after a supplement (Art. 30), else the first receipt (which the statistics count by)."""
+    latest = (
+        case.clock_events.filter(kind__in=["receipt", "restart"]).order_by("-on", "-id").first()
+    )
+    return latest.on if latest else case.received_on
+
+
 def mask_id_number(value: str) -> str:
     """身份证号码脱敏: keep the first 6 and last 4 characters."""
     return f"{value[:6]}********{value[-4:]}" if len(value) >= 10 else ("*" * len(value))

@@ -33,6 +33,7 @@ from ..models import (
 )
 from ..outcomes import Outcome
 from ..rules import RuleViolation
+from ..selectors import case_current_receipt_date
 from .bulk import bulk_set
 from .deadlines import ClockFact, case_deadline_refresh, deadline_compute
 from .intake import intake_clean
@@ -129,6 +130,9 @@ def case_create(
         reason=reason,
         changes={"received_on": received_on.isoformat(), "reply_due": _iso(case.reply_due)},
     )
+    from reporting.services import registration_period_events  # published years (SPEC §6)
+
+    CaseEvent.objects.bulk_create(registration_period_events([case], by=by, reason=""))
     return case
 
 
@@ -241,6 +245,14 @@ def cases_create_bulk(
             )
         )
     bulk_set(Case, ["state", "outcome", "closed_on"], closed_rows)
+    from reporting.services import published_years_of, registration_period_events
+
+    history += registration_period_events(
+        cases,
+        by=by,
+        reason=f"{reason}：收到申请之日在已发布年度内",
+        published=published_years_of(agency.id),
+    )
     CaseEvent.objects.bulk_create(history, batch_size=1000)
     return cases
 
@@ -460,15 +472,6 @@ def _not_before(on: dt.date, earlier: dt.date | None, what: str) -> None:
         raise RuleViolation(rules.MSG_DATE_BEFORE.format(what=what, date=earlier), "on")
 
 
-def _current_receipt(case: Case) -> dt.date:
-    latest = (
-        case.clock_events.filter(kind__in=[ClockKind.RECEIPT, ClockKind.RESTART])
-        .order_by("-on")
-        .first()
-    )
-    return latest.on if latest else case.received_on
-
-
 def case_request_supplement(
     *,
     case_id: int,
@@ -575,7 +578,7 @@ def case_start_consultation(
         raise RuleViolation("请填写征求意见的对象", "party")
 
     def check(case: Case) -> None:
-        _not_before(on, _current_receipt(case), "收到申请之日")
+        _not_before(on, case_current_receipt_date(case), "收到申请之日")
 
     return case_act(
         case_id=case_id,
@@ -634,7 +637,7 @@ def case_issue_fee_notice(
     )
 
     def check(case: Case) -> None:
-        _not_before(on, _current_receipt(case), "收到申请之日")
+        _not_before(on, case_current_receipt_date(case), "收到申请之日")
 
     return case_act(
         case_id=case_id,
@@ -758,15 +761,23 @@ def case_approve_and_close(
     reason: str = "",
     expected_version: int | None = None,
 ) -> Case:
-    """审核通过并答复 (Art. 33, 36): closes with the proposed (or the approver's) outcome."""
-    on = _on(on)
+    """审核通过并答复 (Art. 33, 36): closes with the proposed (or the approver's) outcome. The
+    case is closed on the day its reply was issued unless another (later) date is given."""
+    given = _on(on) if on else None
+    closing: dict[str, dt.date] = {}
 
     def check(case: Case) -> None:
-        _outcome_for_decision(case, outcome or case.proposed_outcome)
-        _not_before(on, case.received_on, "收到申请之日")
+        decided = outcome or case.proposed_outcome
+        _outcome_for_decision(case, decided)
         from letters.services import reply_issued_check  # the issued reply (SPEC §4)
 
-        reply_issued_check(case, outcome or case.proposed_outcome)
+        reply = reply_issued_check(case, decided)
+        closing["on"] = given or reply.issued_on
+        if closing["on"] < reply.issued_on:
+            raise RuleViolation(
+                rules.MSG_DATE_BEFORE.format(what="答复书签发日期", date=reply.issued_on), "on"
+            )
+        _not_before(closing["on"], case.received_on, "收到申请之日")
 
     return case_act(
         case_id=case_id,
@@ -775,7 +786,7 @@ def case_approve_and_close(
         reason=reason,
         expected_version=expected_version,
         check=check,
-        kwargs=lambda case: {"on": on, "outcome": outcome or case.proposed_outcome},
+        kwargs=lambda case: {"on": closing["on"], "outcome": outcome or case.proposed_outcome},
     )
 
 
