@@ -59,6 +59,23 @@ def cell_value(value: Any) -> Any:
     return str(value).strip()
 
 
+# A spreadsheet runs a CSV cell that starts with one of these as a formula. Exports write such
+# text with a leading apostrophe (shown as text, not run); this reader takes the apostrophe off,
+# so an export imports back unchanged.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A cell value as written to a CSV file meant to be opened in a spreadsheet."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _csv_unescape(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
 def _csv_records(data: bytes, *, comments: bool, messages: dict) -> list[tuple[int, list[Any]]]:
     try:
         text = data.decode("utf-8-sig")
@@ -71,7 +88,7 @@ def _csv_records(data: bytes, *, comments: bool, messages: dict) -> list[tuple[i
         start, previous_end = previous_end + 1, reader.line_num
         if comments and cells and cells[0].lstrip().startswith("#"):
             continue
-        records.append((start, [cell_value(c) for c in cells]))
+        records.append((start, [cell_value(_csv_unescape(c)) for c in cells]))
     return records
 
 

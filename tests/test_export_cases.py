@@ -219,3 +219,26 @@ def test_export_errors(tmp_path, city):
         call_command("export_cases", "--agency", "NOPE", "--output", str(tmp_path / "x.csv"))
     with pytest.raises(CommandError, match=r"输出文件须以 \.csv 或 \.xlsx 结尾"):
         call_command("export_cases", "--agency", city.code, "--output", str(tmp_path / "x.txt"))
+
+
+def test_csv_export_neutralises_formulas_and_imports_back(tmp_path, city, staff, intake):
+    import datetime as dt
+
+    import time_machine
+
+    from common.tables import table_read
+    from requests_app.services import cases as svc
+    from requests_app.services.exports import cases_export_file
+
+    with time_machine.travel(dt.datetime(2026, 9, 28, 10, 0), tick=False):
+        svc.case_register(
+            agency=city,
+            by=staff["clerk"],
+            data=intake(applicant_name='=HYPERLINK("http://x","点我")', content="@SUM(A1)"),
+        )
+        cases_export_file(tmp_path / "out.csv", agency=city)
+    raw = (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in raw and "'@SUM(A1)" in raw
+    row = table_read(tmp_path / "out.csv", columns=["applicant_name"])[0]
+    assert row.values["applicant_name"] == '=HYPERLINK("http://x","点我")'
+    assert row.values["content"] == "@SUM(A1)"

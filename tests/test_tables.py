@@ -69,3 +69,12 @@ def test_xlsx_first_sheet_with_dates_and_numbers(tmp_path):
     with pytest.raises(TableError) as exc:
         table_read(b"not a zip", filename="t.xlsx", columns=["a"])
     assert exc.value.errors == ["row 1: 无法读取 .xlsx 文件（文件已损坏或不是 Excel 工作簿）"]
+
+
+def test_formula_like_text_is_escaped_for_spreadsheets_and_read_back_unchanged():
+    from common.tables import csv_safe
+
+    assert csv_safe('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert csv_safe("-5") == "'-5" and csv_safe("正常文本") == "正常文本" and csv_safe(3) == 3
+    rows = read("a,b\n'=1+1,'正常\n".encode())
+    assert rows[0].values == {"a": "=1+1", "b": "'正常"}

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from agencies.models import Agency
+from common.tables import csv_safe
 
 from ..models import OPEN_STATES, Case, CaseState
 from .imports import CASE_COLUMNS
@@ -118,7 +119,7 @@ def cases_export_file(
             writer = csv.writer(handle)
             writer.writerow(EXPORT_COLUMNS)
             for row in rows:
-                writer.writerow(row)
+                writer.writerow([csv_safe(value) for value in row])  # no formula injection
                 count += 1
         return count
 
