@@ -80,7 +80,14 @@ ACTIONS: dict[str, Action] = {
             services.case_issue_fee_notice,
             (
                 Param("amount", "收费金额（元）", "decimal"),
-                ON,
+                Param("on", "发出日期", "date", required=False, help="默认为今天；计时自该日中止"),
+                Param(
+                    "received_on",
+                    "申请人收到通知日期",
+                    "date",
+                    required=False,
+                    help="默认为发出日期；缴费期限自次日起算20个工作日",
+                ),
             ),
         ),
         Action(

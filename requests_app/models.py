@@ -232,9 +232,10 @@ class Case(FSMModelMixin, models.Model):
         self.clock_stopped = False
 
     @transition(field=state, source=WORKING_STATES, target=CaseState.FEE_PENDING)
-    def issue_fee_notice(self, *, on, amount, payment_due):
+    def issue_fee_notice(self, *, received_on, amount, payment_due):
         """收费通知 (国办函〔2020〕109号): the clock stops until payment."""
-        self.fee_amount, self.fee_notice_received_on, self.fee_payment_due = amount, on, payment_due
+        self.fee_amount, self.fee_notice_received_on = amount, received_on
+        self.fee_payment_due = payment_due
         self.clock_stopped = True
 
     @transition(field=state, source=CaseState.FEE_PENDING, target=CaseState.DRAFTING)

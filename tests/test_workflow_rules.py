@@ -463,3 +463,27 @@ def test_no_supplement_once_an_extension_is_asked_for(registered, staff):
                 case_id=registered.id, by=staff["handler"], missing="写明年份", due=D(2026, 10, 20)
             )
     assert exc.value.message == rules.MSG_SUPPLEMENT_AFTER_EXTENSION
+
+
+def test_fee_payment_period_runs_from_the_applicants_receipt_of_the_notice(registered, staff):
+    with travel(D(2026, 10, 12)):
+        case = svc.case_issue_fee_notice(
+            case_id=registered.id,
+            by=staff["handler"],
+            amount=Decimal("100"),
+            on=D(2026, 9, 29),
+            received_on=D(2026, 10, 9),
+        )
+        with pytest.raises(svc.RuleViolation) as exc:
+            svc.case_issue_fee_notice(
+                case_id=registered.id,
+                by=staff["handler"],
+                amount=Decimal("100"),
+                on=D(2026, 10, 9),
+                received_on=D(2026, 10, 8),
+            )
+        assert exc.value.field == "received_on"
+    # The clock stopped on 9-29 (2 working days used); payment due 20 working days after 10-09.
+    assert case.fee_notice_received_on == D(2026, 10, 9)
+    assert case.fee_payment_due == D(2026, 11, 5)
+    assert case_deadline(case).used == 2

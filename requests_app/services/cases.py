@@ -624,16 +624,22 @@ def case_issue_fee_notice(
     by,
     amount: Decimal,
     on: dt.date | None = None,
+    received_on: dt.date | None = None,
     reason: str = "",
     expected_version: int | None = None,
 ) -> Case:
-    """收费通知: the applicant pays within 20 working days from the day after receipt."""
+    """收费通知: the reply clock stops from the day the notice is sent (`on`); the applicant
+    pays within 20 working days from the day after receiving it (`received_on`, by default the
+    sending day — in person or by e-mail)."""
     on = _on(on)
+    received_on = _on(received_on) if received_on else on
     amount = Decimal(amount)
     if amount <= 0:
         raise RuleViolation(rules.MSG_FEE_AMOUNT, "amount")
-    payment_due = calendar_get(covering=on + dt.timedelta(days=90)).add_working_days(
-        on, rules.FEE_PAYMENT_DAYS
+    if received_on < on:
+        raise RuleViolation(rules.MSG_DATE_BEFORE.format(what="发出日期", date=on), "received_on")
+    payment_due = calendar_get(covering=received_on + dt.timedelta(days=90)).add_working_days(
+        received_on, rules.FEE_PAYMENT_DAYS
     )
 
     def check(case: Case) -> None:
@@ -646,7 +652,7 @@ def case_issue_fee_notice(
         reason=reason or f"收费 {amount} 元",
         expected_version=expected_version,
         check=check,
-        kwargs={"on": on, "amount": amount, "payment_due": payment_due},
+        kwargs={"received_on": received_on, "amount": amount, "payment_due": payment_due},
         clock=[(ClockKind.PAUSE, on, 0, "等待缴纳信息处理费")],
     )
 
