@@ -75,6 +75,7 @@ MSG_DATE_FORMAT = "日期格式应为 YYYY-MM-DD"
 MSG_FEE_AMOUNT = "收费金额须为大于零的数字（元）"
 MSG_FEE_MISMATCH = "收费通知的金额（{letter}元）与案件登记的收费金额（{case}元）不一致"
 MSG_TEMPLATE_KEY = "未知的模板：{key}"
+MSG_DATE_MISMATCH = "文书中的{label}（{letter}）与案件记录（{case}）不一致"
 
 
 class LetterNotPermitted(RuleViolation):
@@ -325,6 +326,7 @@ def _issue_checks(letter: Letter, case: Case, on: dt.date) -> None:
     needs = NOTICE_NEEDS.get(letter.kind)
     if needs and not needs[0](case):
         raise RuleViolation(needs[1], "kind")
+    _notice_dates_check(letter, case)
     if letter.kind != LetterKind.REPLY:
         return
     if not case.agency.review_body:
@@ -352,6 +354,23 @@ def _issue_checks(letter: Letter, case: Case, on: dt.date) -> None:
         )
         if existing:
             raise RuleViolation(MSG_REPLY_EXISTS.format(number=existing.number), "replaces")
+
+
+def _notice_dates_check(letter: Letter, case: Case) -> None:
+    """A notice may not tell the applicant another date than the case records: the supplement
+    period of a supplement notice, the new reply deadline of an extension notice."""
+    checks = {
+        LetterKind.SUPPLEMENT_NOTICE: ("supplement_due", "补正期限", case.supplement_due),
+        LetterKind.EXTENSION_NOTICE: ("new_due", "延期后的答复期限", case.reply_due),
+    }
+    if letter.kind not in checks:
+        return
+    name, label, recorded = checks[letter.kind]
+    stated = str(letter.details.get(name, "")).strip()
+    if recorded and stated and stated != recorded.isoformat():
+        raise RuleViolation(
+            MSG_DATE_MISMATCH.format(label=label, letter=stated, case=recorded.isoformat()), name
+        )
 
 
 def letter_issue(*, letter_id: int, by, on: dt.date | None = None, reason: str = "") -> Letter:

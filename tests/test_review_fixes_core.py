@@ -83,3 +83,23 @@ def test_registration_dated_in_a_published_year_is_listed_as_a_correction(city, 
     assert correction.changes == {"years": [2025], "fields": ["received_on"]}
     assert correction.actor == staff["clerk"]
     assert not CaseEvent.objects.filter(case=current, kind="correction").exists()
+
+
+def test_an_extension_notice_cannot_state_another_deadline_than_the_case(
+    city, staff, intake, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    with travel(D(2026, 10, 20)):
+        case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
+        svc.case_request_extension(case_id=case.id, by=staff["handler"], days=10, reason="档案多")
+        case = svc.case_approve_extension(case_id=case.id, by=staff["approver"])
+        letter = letters_svc.letter_draft(
+            case_id=case.id, by=staff["handler"], kind="extension_notice"
+        )
+        assert letter.details["new_due"] == case.reply_due.isoformat()
+        details = {**letter.details, "new_due": "2026-12-31"}
+        letters_svc.letter_update(letter_id=letter.id, by=staff["handler"], details=details)
+        letters_svc.letter_approve(letter_id=letter.id, by=staff["approver"])
+        with pytest.raises(svc.RuleViolation) as exc:
+            letters_svc.letter_issue(letter_id=letter.id, by=staff["approver"])
+    assert exc.value.field == "new_due" and "与案件记录" in exc.value.message
