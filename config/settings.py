@@ -17,6 +17,14 @@ SECRET_KEY = env(
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Served over HTTPS (behind the office's web server) unless HTTPS=false is set explicitly for an
+# intranet that only has HTTP. Secure cookies, redirect, and HSTS when HSTS_SECONDS is given.
+HTTPS = env.bool("HTTPS", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -109,6 +117,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "OGI case management API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "OutcomeEnum": "requests_app.outcomes.Outcome",
+        "DecisionOutcomeEnum": "requests_app.actions.DECISION_OUTCOMES",
+        "DeliveryMethodEnum": "requests_app.models.DeliveryMethod",
+    },
 }
 
 REDIS_URL = env("REDIS_URL", default="")
