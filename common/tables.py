@@ -33,6 +33,12 @@ class TableError(Exception):
         super().__init__("\n".join(errors))
         self.errors = errors
 
+    def report(self) -> str:
+        """What an import command prints: nothing was imported, then every problem."""
+        return f"导入失败，未导入任何数据（共 {len(self.errors)} 处错误）：\n" + "\n".join(
+            self.errors
+        )
+
 
 @dataclass
 class TableRow:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Role
 from agencies.selectors import user_has_role
+from common.counters import counter_row_locked
 from requests_app.models import Case, CaseEvent, CaseState, DeliveryMethod, EventKind
 from requests_app.outcomes import OUTCOME_KEYS, Outcome
 from requests_app.rules import RuleViolation
@@ -290,10 +291,7 @@ def letter_number_format(agency: Agency, year: int, seq: int) -> str:
 def letter_number_next(*, agency: Agency, year: int) -> int:
     """The next letter number of the agency and year. The counter row stays locked until the
     issuing transaction ends, so numbers are unique and gapless under concurrent issuing."""
-    LetterNumberCounter.objects.bulk_create(
-        [LetterNumberCounter(agency=agency, year=year, last=0)], ignore_conflicts=True
-    )
-    counter = LetterNumberCounter.objects.select_for_update().get(agency=agency, year=year)
+    counter = counter_row_locked(LetterNumberCounter, agency=agency, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
     return counter.last

@@ -487,3 +487,34 @@ def test_fee_payment_period_runs_from_the_applicants_receipt_of_the_notice(regis
     assert case.fee_notice_received_on == D(2026, 10, 9)
     assert case.fee_payment_due == D(2026, 11, 5)
     assert case_deadline(case).used == 2
+
+
+def test_registration_cost_does_not_grow_with_the_years_cases(city, staff, intake):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def register():
+        with travel(D(2026, 9, 28)), CaptureQueriesContext(connection) as queries:
+            svc.case_register(agency=city, by=staff["clerk"], data=intake())
+        # The number is checked by its candidate only, never by scanning the year's numbers.
+        assert not any("LIKE" in q["sql"] for q in queries.captured_queries)
+        return len(queries)
+
+    register()
+    few = register()
+    Case.objects.bulk_create(
+        Case(
+            agency=city,
+            year=2026,
+            case_no=f"2026-9{i:04d}",
+            tracking_code=f"T{i:011d}",
+            channel="in_person",
+            submitted_on=D(2026, 9, 1),
+            received_on=D(2026, 9, 1),
+            applicant_type="natural_person",
+            applicant_name="某",
+            content="某",
+        )
+        for i in range(500)
+    )
+    assert register() == few

@@ -18,6 +18,7 @@ from django_fsm_log.helpers import FSMLogDescriptor
 
 from agencies.models import Agency, Role
 from agencies.selectors import user_has_role, user_roles
+from common.counters import counter_row_locked
 from workcalendar.selectors import calendar_get
 
 from .. import rules
@@ -155,21 +156,18 @@ def case_numbers_reserve(
 ) -> list[str]:
     """`count` new case numbers of the agency and year under one counter lock, skipping any
     number already taken (e.g. by an import that brought its own) or in `also_taken`."""
-    CaseNumberCounter.objects.bulk_create(
-        [CaseNumberCounter(agency=agency, year=year, last=0)], ignore_conflicts=True
-    )
-    counter = CaseNumberCounter.objects.select_for_update().get(agency=agency, year=year)
-    taken = set(also_taken) | set(
-        Case.objects.filter(agency=agency, case_no__startswith=f"{year}-").values_list(
-            "case_no", flat=True
-        )
-    )
+    counter = counter_row_locked(CaseNumberCounter, agency=agency, year=year)
     numbers: list[str] = []
-    while len(numbers) < count:
-        counter.last += 1
-        case_no = f"{year}-{counter.last:04d}"
-        if case_no not in taken:
-            numbers.append(case_no)
+    while len(numbers) < count:  # only the candidates are looked up, not the year's numbers
+        first = counter.last + 1
+        counter.last += count - len(numbers)
+        candidates = [f"{year}-{n:04d}" for n in range(first, counter.last + 1)]
+        taken = set(also_taken) | set(
+            Case.objects.filter(agency=agency, case_no__in=candidates).values_list(
+                "case_no", flat=True
+            )
+        )
+        numbers += [c for c in candidates if c not in taken]
     counter.save(update_fields=["last"])
     return numbers
 

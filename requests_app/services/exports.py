@@ -23,19 +23,7 @@ from .imports import CASE_COLUMNS
 EXPORT_COLUMNS = [*CASE_COLUMNS, "state", "reply_due", "deadline_provisional", "overdue"]
 MSG_BAD_OUTPUT = "输出文件须以 .csv 或 .xlsx 结尾"
 
-_FIELDS = [
-    "case_no",
-    "received_on",
-    "channel",
-    "applicant_type",
-    "applicant_name",
-    "content",
-    "outcome",
-    "closed_on",
-    "state",
-    "reply_due",
-    "deadline_provisional",
-]
+_FIELDS = [*CASE_COLUMNS, "state", "reply_due", "deadline_provisional"]
 
 
 def case_is_overdue(

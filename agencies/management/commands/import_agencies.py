@@ -24,10 +24,7 @@ class Command(BaseCommand):
         try:
             result = agencies_import_file(path)
         except AgencyImportFailed as exc:
-            raise CommandError(
-                f"导入失败，未导入任何数据（共 {len(exc.errors)} 处错误）：\n"
-                + "\n".join(exc.errors)
-            ) from exc
+            raise CommandError(exc.report()) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"机关导入完成：新增 {result.created} 个，更新 {result.updated} 个，未变 {result.unchanged} 个。"

@@ -27,12 +27,6 @@ def import_user_resolve(username: str | None):
     return user
 
 
-def failure(errors: list[str]) -> CommandError:
-    return CommandError(
-        f"导入失败，未导入任何数据（共 {len(errors)} 处错误）：\n" + "\n".join(errors)
-    )
-
-
 class Command(BaseCommand):
     help = (
         "从 .csv（UTF-8，可带 BOM）或 .xlsx（第一个工作表）导入案件。"
@@ -60,7 +54,7 @@ class Command(BaseCommand):
         try:
             result = cases_import_file(path, agency=target, by=by, dry_run=dry_run)
         except ImportFailed as exc:
-            raise failure(exc.errors) from exc
+            raise CommandError(exc.report()) from exc
         summary = f"{result.total} 件（已办结 {result.closed} 件，未办结 {result.open} 件）"
         if dry_run:
             self.stdout.write(

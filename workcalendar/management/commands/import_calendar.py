@@ -32,10 +32,7 @@ class Command(BaseCommand):
         try:
             result = calendar_file_import(path, by=by)
         except CalendarImportFailed as exc:
-            raise CommandError(
-                f"导入失败，未导入任何数据（共 {len(exc.errors)} 处错误）：\n"
-                + "\n".join(exc.errors)
-            ) from exc
+            raise CommandError(exc.report()) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"已导入 {result.year} 年日历：放假 {result.holidays} 天，调休上班 {result.workdays} 天"
