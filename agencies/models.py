@@ -36,6 +36,11 @@ class Agency(models.Model):
     letter_prefix = models.CharField(
         "文号前缀", max_length=60, blank=True, help_text="如“淄政办信复”；空则用机关名称简称"
     )
+    supplement_min_days = models.PositiveSmallIntegerField(
+        "最短补正期限（日）",
+        default=15,
+        help_text="补正告知书给出的补正期限短于此天数（自然日）时，承办人须写明理由（条例第三十条）",
+    )
 
     class Meta:
         verbose_name = "机关"

@@ -80,6 +80,7 @@ def _id_number(seed: int) -> str:
 def _close(case, staff, outcome: str, on: dt.date) -> None:
     """The agency's own workflow: drafting, submission, the reply letter issued, closing."""
     from letters import services as letters_svc
+    from letters.samples import reply_details
     from requests_app.services import cases as case_svc
 
     case.refresh_from_db()
@@ -87,7 +88,11 @@ def _close(case, staff, outcome: str, on: dt.date) -> None:
         case_svc.case_start_drafting(case_id=case.id, by=staff["handler"])
     case_svc.case_submit_for_approval(case_id=case.id, by=staff["handler"], outcome=outcome)
     letter = letters_svc.letter_draft(
-        case_id=case.id, by=staff["handler"], kind="reply", outcome=outcome
+        case_id=case.id,
+        by=staff["handler"],
+        kind="reply",
+        outcome=outcome,
+        details=reply_details(outcome),
     )
     letters_svc.letter_approve(letter_id=letter.id, by=staff["approver"])
     letters_svc.letter_issue(letter_id=letter.id, by=staff["approver"], on=on)

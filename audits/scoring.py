@@ -388,8 +388,10 @@ def inspect_reply_text(text: str, outcome: str, *, issued_on=None, number: str =
             if placeholder
             else "答复书未完整告知申请行政复议（60日）和提起行政诉讼的途径和期限。"
         )
-    elif group in ("withheld", "partially_disclosed") and not any(
-        w in text for w in ("先向", "应当先", "复议前置")
+    elif (
+        group in ("withheld", "partially_disclosed")
+        and outcome != Outcome.WITHHELD_QUERY  # an Art. 36(7) referral: ordinary remedy
+        and not any(w in text for w in ("先向", "应当先", "复议前置"))
     ):
         facts.remedy_ok = False
         facts.remedy_note = (

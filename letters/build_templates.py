@@ -199,8 +199,18 @@ def _reply_intro(b: Builder) -> None:
     )
 
 
+def _request_intro(b: Builder, then: str = "") -> None:
+    """Every notice and receipt identifies the request: receipt date, case number, content."""
+    b.para(
+        "本机关于{{ received_on }}收到您提出的政府信息公开申请（案件编号：{{ case_no }}），"
+        "申请获取：“{{ request_content }}”。" + then
+    )
+
+
 def _reply_end(b: Builder) -> None:
+    b.tag("{%p if legal_basis %}")
     b.para("{{ legal_basis }}")
+    b.tag("{%p endif %}")
     b.para("{{ remedy }}")
 
 
@@ -229,38 +239,41 @@ def build(key: str) -> bytes:
         return b.bytes()
     b.head()
     if key == "receipt":
-        b.para(
-            "本机关于{{ received_on }}收到您提出的政府信息公开申请，已登记，案件编号：{{ case_no }}。"
-        )
+        _request_intro(b, "已登记。")
         b.body()
         b.para(
-            "本机关将于{{ reply_due }}前作出答复。您可以凭查询码{{ tracking_code }}查询办理进度。"
+            "本机关将最迟于{{ reply_due }}（含当日）作出答复。"
+            "您可以凭查询码{{ tracking_code }}查询办理进度。"
         )
     elif key == "supplement_notice":
-        b.para(
-            "本机关于{{ received_on }}收到您提出的政府信息公开申请（案件编号：{{ case_no }}）。"
-            "经审查，您的申请内容不明确，现一次性告知您需要补正的事项。"
-        )
+        _request_intro(b, "经审查，您的申请内容不明确，现一次性告知您需要补正的事项。")
         b.para("需要补正的事项：{{ missing }}")
-        b.para("补正期限：请于{{ supplement_due }}前向本机关提交补正后的申请。")
+        b.para("补正期限：请最迟于{{ supplement_due }}（含当日）向本机关提交补正后的申请。")
         b.body()
     elif key == "extension_notice":
-        b.para("本机关于{{ received_on }}收到您提出的政府信息公开申请（案件编号：{{ case_no }}）。")
+        _request_intro(b)
         b.body()
         b.para("延期理由：{{ extension_reason }}")
-        b.para("本机关将延长答复期限{{ extension_days }}个工作日，于{{ new_due }}前作出答复。")
+        b.para(
+            "本机关将延长答复期限{{ extension_days }}个工作日，"
+            "最迟于{{ new_due }}（含当日）作出答复。"
+        )
     elif key == "consultation_letter":
-        b.para("本机关收到一份政府信息公开申请，申请获取：“{{ request_content }}”。")
+        b.para(
+            "本机关于{{ received_on }}收到一份政府信息公开申请（案件编号：{{ case_no }}），"
+            "申请获取：“{{ request_content }}”。"
+        )
         b.body()
         b.para("{{ answer_period }}")
     elif key == "fee_notice":
-        b.para("本机关于{{ received_on }}收到您提出的政府信息公开申请（案件编号：{{ case_no }}）。")
+        _request_intro(b)
         b.para("{{ fee_basis }}")
         b.para("收费标准：{{ fee_standard }}")
         b.tag("{%p for line in fee_lines %}")
         b.para("{{ line }}")
         b.tag("{%p endfor %}")
         b.para("应缴金额：人民币{{ fee_amount }}元。")
+        b.para("缴费期限：请最迟于{{ payment_due }}（含当日）缴纳。")
         b.para("缴费方式：{{ payment_method }}")
         b.body()
     else:
@@ -270,8 +283,12 @@ def build(key: str) -> bytes:
             b.tag("{%p if access %}")
             b.para("获取方式、途径：{{ access }}")
             b.tag("{%p endif %}")
-        if key in ("reply_withheld", "reply_partially_disclosed"):
+        if key == "reply_withheld":
+            b.tag("{%p if withhold_reason %}")
             b.para("不予公开的理由：{{ withhold_reason }}")
+            b.tag("{%p endif %}")
+        if key == "reply_partially_disclosed":
+            b.para("不予公开部分的理由：{{ withhold_reason }}")
         if key == "reply_unavailable":
             b.tag("{%p if responsible_agency %}")
             b.para(

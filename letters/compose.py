@@ -7,10 +7,10 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from requests_app.models import Case, ClockKind
-from requests_app.outcomes import Outcome, outcome_group
+from requests_app.outcomes import Outcome
 from requests_app.selectors import case_current_receipt_date
 
-from . import fees, legal
+from . import fees, legal, variants
 from .placeholders import COMMON, EXTRA, template_key_for
 
 TITLES = {
@@ -25,39 +25,10 @@ DRAFT_NUMBER = "（草稿，未编号）"
 SEAL = "（印章）"
 DEFAULT_PAYMENT = "请持本通知到本机关办理缴费手续，缴费后凭财政票据办理后续事项。"
 
-# Fields of the letter (details) the handler can edit, per template key, with their labels.
-DETAIL_FIELDS: dict[str, list[tuple[str, str]]] = {
-    "receipt": [],
-    "supplement_notice": [("missing", "需要补正的事项"), ("supplement_due", "补正期限")],
-    "extension_notice": [
-        ("extension_days", "延长工作日数"),
-        ("new_due", "延期后的答复期限"),
-        ("extension_reason", "延期理由"),
-    ],
-    "consultation_letter": [
-        ("third_party", "征求意见对象"),
-        ("third_party_address", "对象地址"),
-        ("third_party_postcode", "对象邮政编码"),
-    ],
-    "fee_notice": [
-        ("fee_standard", "收费标准（per_request 按件 / per_volume 按量）"),
-        ("fee_quantity", "本月第几件 / 页数"),
-        ("fee_amount", "金额（元）"),
-        ("payment_method", "缴费方式"),
-    ],
-    "reply_disclosed": [("already_public", "已主动公开（填“是”）"), ("access", "获取方式、途径")],
-    "reply_partially_disclosed": [
-        ("access", "获取方式、途径"),
-        ("withhold_reason", "不予公开部分的理由"),
-    ],
-    "reply_withheld": [("withhold_reason", "不予公开的理由")],
-    "reply_unavailable": [
-        ("responsible_agency", "负责公开的机关"),
-        ("responsible_contact", "该机关联系方式"),
-    ],
-    "reply_not_processed": [],
-    "reply_other": [],
-}
+
+def detail_fields(kind: str, outcome: str = "") -> list[variants.DetailField]:
+    """The editable fields of a letter of this kind and outcome (hints beside, not inside)."""
+    return variants.fields_for(kind, outcome)
 
 
 def chinese_date(value: dt.date | str | None) -> str:
@@ -71,10 +42,6 @@ def chinese_date(value: dt.date | str | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def _truthy(value) -> bool:
-    return str(value).strip().lower() in {"1", "true", "yes", "on", "是", "y"}
-
-
 def _party_from_case(case: Case) -> str:
     event = (
         case.clock_events.filter(kind=ClockKind.PAUSE, note__startswith="征求")
@@ -86,90 +53,69 @@ def _party_from_case(case: Case) -> str:
     return ""
 
 
-def default_withhold_reason(outcome: str) -> str:
-    if outcome == Outcome.PARTIALLY_DISCLOSED:
-        return "不予公开部分涉及第三方合法权益（请写明具体理由及依据条款）。"
-    label = Outcome(outcome).label.split("：", 1)[-1]
-    basis = legal.LEGAL_BASES[outcome]
-    return f"该信息{label}，依据{basis.source}{basis.articles.split('、')[-1]}不予公开。"
-
-
 def default_details(case: Case, kind: str, outcome: str = "") -> dict[str, str]:
-    """The structured fields of a new draft, taken from the case as it stands."""
-    key = template_key_for(kind, outcome)
-    details: dict[str, str] = {}
-    if key == "supplement_notice":
-        details = {
-            "missing": case.supplement_missing,
-            "supplement_due": case.supplement_due.isoformat() if case.supplement_due else "",
-        }
-    elif key == "extension_notice":
-        details = {
-            "extension_days": str(case.extension_days or ""),
-            "new_due": case.reply_due.isoformat() if case.reply_due else "",
-            "extension_reason": case.extension_reason,
-        }
-    elif key == "consultation_letter":
-        details = {
-            "third_party": _party_from_case(case),
-            "third_party_address": "",
-            "third_party_postcode": "",
-        }
-    elif key == "fee_notice":
-        details = {
-            "fee_standard": fees.PER_VOLUME,
-            "fee_quantity": "",
-            "fee_amount": str(case.fee_amount) if case.fee_amount is not None else "",
-            "payment_method": DEFAULT_PAYMENT,
-        }
-    elif key == "reply_disclosed":
-        details = {"already_public": "", "access": "随本答复书附送所申请信息的复制件。"}
-    elif key == "reply_partially_disclosed":
-        details = {
-            "access": "随本答复书附送可以公开部分的复制件。",
-            "withhold_reason": default_withhold_reason(outcome),
-        }
-    elif key == "reply_withheld":
-        details = {"withhold_reason": default_withhold_reason(outcome)}
-    elif key == "reply_unavailable":
-        details = {"responsible_agency": "", "responsible_contact": ""}
+    """The structured fields of a new draft, taken from what the case records. Reasons, bases
+    and choices the handler must make start EMPTY (their hints sit beside the fields)."""
+    details = {name: "" for name in variants.field_names(kind, outcome)}
+    if kind == "supplement_notice":
+        details.update(
+            missing=case.supplement_missing,
+            supplement_due=case.supplement_due.isoformat() if case.supplement_due else "",
+        )
+    elif kind == "extension_notice":
+        details.update(
+            extension_days=str(case.extension_days or ""),
+            new_due=case.reply_due.isoformat() if case.reply_due else "",
+            extension_reason=case.extension_reason,
+        )
+    elif kind == "consultation_letter":
+        details.update(third_party=_party_from_case(case))
+    elif kind == "fee_notice":
+        details.update(
+            fee_amount=str(case.fee_amount) if case.fee_amount is not None else "",
+            payment_method=DEFAULT_PAYMENT,
+        )
+    elif kind == "reply" and outcome == Outcome.OTHER and _withdrawal(case) is not None:
+        details["other_kind"] = variants.OTHER_WITHDRAWAL  # a recorded fact, not a hint
     return details
 
 
+def _withdrawal(case: Case):
+    return case.events.filter(transition="withdraw").order_by("-at").first()
+
+
+def reply_text(case: Case, outcome: str, details: dict) -> variants.ReplyText:
+    withdrawn_on = ""
+    if outcome == Outcome.OTHER and _withdrawal(case) is not None:
+        withdrawn_on = chinese_date(case.closed_on)
+    return variants.reply_text(outcome, details, withdrawn_on=withdrawn_on)
+
+
 def reply_basis(outcome: str, details: dict) -> legal.LegalBasis:
+    """The base legal entry of a reply (the variant's citation: `reply_text(...).citation`)."""
+    way = str(details.get("disclosure_way", "")).strip()
+    basis = str(details.get("not_held_basis", "")).strip()
     return legal.legal_basis(
         outcome,
-        already_public=_truthy(details.get("already_public", "")),
-        other_agency=bool(str(details.get("responsible_agency", "")).strip()),
+        already_public=way == variants.WAY_PUBLIC,
+        other_agency=basis == variants.NOT_HELD_ELSEWHERE,
     )
 
 
 def default_body(case: Case, kind: str, outcome: str, details: dict) -> list[str]:
-    """The paragraphs of a new draft (the handler may edit them before issue)."""
+    """The paragraphs of a new draft (the handler may edit them before issue). A reply's
+    decision, reasons and basis (and a consultation letter's request for an opinion, which
+    depends on whom it consults) are composed from the details when it is rendered, so its body
+    holds only the handler's own further paragraphs and starts empty."""
     if kind == "receipt":
         return [legal.RECEIPT_BASIS]
     if kind == "supplement_notice":
         return [legal.SUPPLEMENT_CONSEQUENCE]
     if kind == "extension_notice":
         return [legal.EXTENSION_BASIS + "本机关决定延长答复期限，现将有关情况告知如下。"]
-    if kind == "consultation_letter":
-        return [
-            "经审查，该申请所涉信息可能涉及贵方的商业秘密、个人隐私等合法权益，公开可能对贵方合法权益造成损害。"
-            "为依法作出答复，现书面征求贵方意见：贵方是否同意公开上述信息；如不同意，请说明理由。"
-        ]
     if kind == "fee_notice":
         return [legal.FEE_CONSEQUENCE]
-    basis = reply_basis(outcome, details)
-    body = [basis.decision]
-    if outcome == Outcome.OTHER:
-        withdrawal = case.events.filter(transition="withdraw").order_by("-at").first()
-        if withdrawal:
-            body.append(
-                f"您已于{chinese_date(case.closed_on)}撤回申请（{withdrawal.reason}），本机关终止办理。"
-            )
-        else:
-            body.append("（请写明处理情况及所依据的法律、行政法规条款。）")
-    return body
+    return []
 
 
 def _decimal(value) -> Decimal:
@@ -243,7 +189,16 @@ def letter_context(
             reply_due=chinese_date(case.reply_due), new_due=chinese_date(details.get("new_due"))
         )
     elif key == "consultation_letter":
-        context["answer_period"] = legal.CONSULTATION_BASIS
+        agency_consulted = details.get("consultee_kind") == variants.CONSULTEE_AGENCY
+        context["body"] = [
+            legal.CONSULTATION_AGENCY_TEXT
+            if agency_consulted
+            else legal.CONSULTATION_THIRD_PARTY_TEXT,
+            *context["body"],
+        ]
+        context["answer_period"] = (
+            legal.CONSULTATION_AGENCY_BASIS if agency_consulted else legal.CONSULTATION_BASIS
+        )
     elif key == "fee_notice":
         fee = fee_of(details)
         amount = fee.amount if fee else _decimal(details.get("fee_amount"))
@@ -254,15 +209,24 @@ def letter_context(
             else "按《政府信息公开信息处理费管理办法》规定的标准",
             fee_lines=fee.lines if fee else [],
             fee_amount=f"{amount:.2f}",
+            payment_due=chinese_date(case.fee_payment_due),
         )
     elif kind == "reply":
-        basis = reply_basis(outcome, details)
+        text = reply_text(case, outcome, details)
         context.update(
-            legal_basis=basis.citation,
+            body=[*text.decision, *context["body"]],
+            legal_basis=text.citation,
             remedy=legal.remedy_notice(outcome, review_body=agency.review_body, court=agency.court),
         )
-        if outcome_group(outcome) != "withheld" and outcome != Outcome.PARTIALLY_DISCLOSED:
-            context["withhold_reason"] = ""
+        if "withhold_reason" in context:
+            context["withhold_reason"] = text.withhold_reason
+        if "access" in context:
+            context["access"] = text.access
+        if "responsible_agency" in context:
+            context.update(
+                responsible_agency=text.responsible_agency,
+                responsible_contact=text.responsible_contact,
+            )
     return context
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from requests_app.models import Case, CaseState
 
-from . import services
+from . import samples, services
 from .models import Letter, LetterKind
 
 
@@ -35,7 +35,10 @@ def seed(stdout) -> None:
     for case in cases.order_by("closed_on", "id"):
         with transaction.atomic():
             letter = services.letter_draft(
-                case_id=case.id, by=users["handler"], kind=LetterKind.REPLY
+                case_id=case.id,
+                by=users["handler"],
+                kind=LetterKind.REPLY,
+                details=samples.reply_details(case.outcome),
             )
             services.letter_approve(letter_id=letter.id, by=users["approver"])
         letter = services.letter_issue(letter_id=letter.id, by=users["approver"], on=case.closed_on)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from requests_app.outcomes import OUTCOME_KEYS, Outcome, outcome_group
+from requests_app.outcomes import OUTCOME_KEYS, Outcome
 
 REG = "《中华人民共和国政府信息公开条例》"
 REVIEW_LAW = "《中华人民共和国行政复议法》"
@@ -36,11 +36,14 @@ class LegalBasis:
 
     @property
     def citation(self) -> str:
-        """The legal-basis sentence printed in the letter."""
+        """The legal-basis sentence printed in the letter (empty when no article applies)."""
+        if not self.articles:
+            return ""
         return f"本答复依据{self.source}{self.articles}的规定作出。"
 
 
 def _withheld(articles: str, reason: str) -> LegalBasis:
+    """An Art. 14/15/16 refusal: review-first (复议前置)."""
     return LegalBasis(
         articles=f"第三十六条第（三）项、{articles}",
         decision=f"经审查，您申请获取的政府信息{reason}，本机关决定不予公开。",
@@ -68,7 +71,7 @@ LEGAL_BASES: dict[str, LegalBasis] = {
     ),
     Outcome.WITHHELD_THIRD_PARTY: _withheld(
         "第十五条",
-        "涉及商业秘密、个人隐私等，公开会对第三方合法权益造成损害，且第三方不同意公开",
+        "涉及商业秘密、个人隐私等，公开会对第三方合法权益造成损害",
     ),
     Outcome.WITHHELD_INTERNAL: _withheld(
         "第十六条第一款",
@@ -79,11 +82,11 @@ LEGAL_BASES: dict[str, LegalBasis] = {
         "属于行政机关在履行行政管理职能过程中形成的讨论记录、过程稿、磋商信函、请示报告等过程性信息",
     ),
     Outcome.WITHHELD_ENFORCEMENT: _withheld("第十六条第二款", "属于行政执法案卷信息"),
+    # An Art. 36(7) referral (not a refusal): ordinary remedy, still counted in （三）8.
     Outcome.WITHHELD_QUERY: LegalBasis(
-        "第三十六条第（三）项、第（七）项",
-        "经审查，您申请获取的信息属于行政查询事项，有关法律、行政法规对该类信息的获取有特别规定，"
-        "本机关决定不作为政府信息予以公开，请您依照有关法律、行政法规的规定办理。",
-        review_first=True,
+        "第三十六条第（七）项",
+        "经审查，您申请获取的信息属于行政查询事项，法律、行政法规对该类信息的获取有特别规定，"
+        "请您依照该法律、行政法规的规定办理。",
     ),
     Outcome.NOT_HELD: LegalBasis(
         "第三十六条第（四）项",
@@ -118,7 +121,7 @@ LEGAL_BASES: dict[str, LegalBasis] = {
         "您说明的理由不合理，本机关不予处理。",
     ),
     Outcome.CONFIRM_OR_REISSUE: LegalBasis(
-        "第二条",
+        "第二条、第二十七条",
         "经审查，您的申请系要求本机关对已获取的信息予以确认或者重新出具，不属于该条例所称的"
         "获取政府信息的申请，本机关不予处理。",
     ),
@@ -131,10 +134,9 @@ LEGAL_BASES: dict[str, LegalBasis] = {
         f"本机关已向您发出收费通知，您逾期未按收费通知要求缴纳信息处理费，根据{FEE_MEASURES}的规定，"
         "视为放弃申请，本机关不再处理该政府信息公开申请。",
     ),
-    Outcome.OTHER: LegalBasis(
-        "有关条款",
-        "本机关对您的政府信息公开申请作如下处理：",
-    ),
+    # No generic "有关条款": a withdrawal cites no article, any other ending states its basis
+    # (a required detail, letters/variants.py).
+    Outcome.OTHER: LegalBasis("", "本机关对您的政府信息公开申请作如下处理："),
 }
 
 # Variant of `disclosed` for information already proactively disclosed (Art. 36(1)).
@@ -163,7 +165,8 @@ def legal_basis(
 
 
 def review_first(outcome: str) -> bool:
-    """复议前置: a refusal to disclose must go to administrative review before any lawsuit."""
+    """复议前置: an Art. 14/15/16 refusal (whole or in part) goes to administrative review before
+    any lawsuit; an Art. 36(7) referral does not."""
     return LEGAL_BASES[outcome].review_first
 
 
@@ -183,10 +186,12 @@ def remedy_notice(outcome: str, *, review_body: str, court: str) -> str:
     first = (
         f"根据{REVIEW_LAW}第二十三条第一款第（四）项和第二款的规定，对本机关不予公开政府信息的决定不服的，"
         f"应当先向{review_body}申请行政复议，可以自收到本答复之日起六十日内提出；"
-        f"对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内向{court}提起行政诉讼"
-        f"（{LITIGATION_LAW}第四十五条）。"
+        f"对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内，"
+        f"行政复议机关逾期不作决定的，可以在复议期满之日起十五日内，"
+        f"向{court}或者{review_body}所在地人民法院提起行政诉讼"
+        f"（{LITIGATION_LAW}第十八条第一款、第四十五条）。"
     )
-    if outcome_group(outcome) == "withheld":
+    if outcome != Outcome.PARTIALLY_DISCLOSED and review_first(outcome):
         return first
     if outcome == Outcome.PARTIALLY_DISCLOSED:
         return first + "对本答复其他内容不服的，" + direct.removeprefix("如对本答复不服，")
@@ -195,7 +200,7 @@ def remedy_notice(outcome: str, *, review_body: str, court: str) -> str:
 
 # Fixed sentences of the notices (not replies).
 SUPPLEMENT_CONSEQUENCE = (
-    f"根据{REG}第三十条的规定，请您在上述期限内补正。答复期限自本机关收到补正的申请之日起计算。"
+    f"根据{REG}第三十条的规定，请您在上述期限内补正。答复期限自本机关收到补正后的申请之日起重新计算。"
     "您无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。"
 )
 EXTENSION_BASIS = f"根据{REG}第三十三条第二款的规定，经本机关政府信息公开工作机构负责人同意，"
@@ -203,12 +208,30 @@ CONSULTATION_BASIS = (
     f"根据{REG}第三十二条的规定，请您自收到本函之日起十五个工作日内提出书面意见。"
     "逾期未提出意见的，本机关将依照该条例的规定决定是否公开。"
 )
+# Art. 34: information made with another agency; its silence is consent.
+CONSULTATION_AGENCY_BASIS = (
+    f"根据{REG}第三十四条的规定，请贵机关自收到本函之日起十五个工作日内提出意见。"
+    "逾期未提出意见的，视为同意公开。"
+)
+CONSULTATION_THIRD_PARTY_TEXT = (
+    "经审查，该申请所涉信息可能涉及贵方的商业秘密、个人隐私等合法权益，公开可能对贵方合法权益造成损害。"
+    "为依法作出答复，现书面征求贵方意见：贵方是否同意公开上述信息；如不同意，请说明理由。"
+)
+CONSULTATION_AGENCY_TEXT = (
+    "经审查，该申请所涉政府信息系本机关与贵机关共同制作，为依法作出答复，"
+    "现书面征求贵机关意见：贵机关是否同意公开上述信息；如不同意，请说明理由。"
+)
 FEE_BASIS = (
     f"根据{REG}第四十二条和{FEE_MEASURES}的规定，您的申请数量、频次明显超过合理范围，"
     "本机关依法收取信息处理费。"
 )
 FEE_CONSEQUENCE = (
-    "请您自收到本通知次日起二十个工作日内缴纳。逾期未缴纳的，视为放弃申请，"
+    "缴费期限为自您收到本通知次日起二十个工作日。逾期未缴纳的，视为放弃申请，"
     "本机关不再处理该政府信息公开申请。缴费期间不计算在答复期限内。"
 )
 RECEIPT_BASIS = f"根据{REG}第三十三条的规定，本机关将在收到申请之日起二十个工作日内予以答复。"
+
+
+def by_day(day: str) -> str:
+    """A date as notices state a time limit: 最迟于X（含当日）."""
+    return f"最迟于{day}（含当日）" if day else ""

@@ -44,7 +44,14 @@ EXTRA: dict[str, set[str]] = {
     "supplement_notice": {"missing", "supplement_due"},
     "extension_notice": {"reply_due", "new_due", "extension_days", "extension_reason"},
     "consultation_letter": {"third_party", "answer_period"},
-    "fee_notice": {"fee_amount", "fee_standard", "fee_lines", "payment_method", "fee_basis"},
+    "fee_notice": {
+        "fee_amount",
+        "fee_standard",
+        "fee_lines",
+        "payment_method",
+        "fee_basis",
+        "payment_due",
+    },
     "reply_disclosed": {"access", "legal_basis", "remedy"},
     "reply_partially_disclosed": {"access", "withhold_reason", "legal_basis", "remedy"},
     "reply_withheld": {"withhold_reason", "legal_basis", "remedy"},
@@ -63,12 +70,14 @@ _REQUIRED_REPLY = _REQUIRED_LETTER | {
     "legal_basis",
     "remedy",
 }
+# Every notice and receipt identifies the request: receipt date, case number, content (SPEC §4).
+_REQUIRED_NOTICE = _REQUIRED_LETTER | {"case_no", "received_on", "request_content"}
 REQUIRED: dict[str, set[str]] = {
-    "receipt": _REQUIRED_LETTER | {"case_no", "received_on", "reply_due"},
-    "supplement_notice": _REQUIRED_LETTER | {"case_no", "missing", "supplement_due"},
-    "extension_notice": _REQUIRED_LETTER | {"case_no", "new_due"},
-    "consultation_letter": _REQUIRED_LETTER | {"request_content", "answer_period"},
-    "fee_notice": _REQUIRED_LETTER | {"case_no", "fee_amount", "fee_lines", "payment_method"},
+    "receipt": _REQUIRED_NOTICE | {"reply_due"},
+    "supplement_notice": _REQUIRED_NOTICE | {"missing", "supplement_due"},
+    "extension_notice": _REQUIRED_NOTICE | {"new_due"},
+    "consultation_letter": _REQUIRED_NOTICE | {"answer_period"},
+    "fee_notice": _REQUIRED_NOTICE | {"fee_amount", "fee_lines", "payment_method", "payment_due"},
     "reply_disclosed": _REQUIRED_REPLY,
     "reply_partially_disclosed": _REQUIRED_REPLY | {"withhold_reason"},
     "reply_withheld": _REQUIRED_REPLY | {"withhold_reason"},

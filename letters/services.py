@@ -8,7 +8,6 @@ Every event writes a CaseEvent(kind=letter) on the case in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -20,9 +19,9 @@ from agencies.selectors import user_has_role
 from common.counters import counter_row_locked
 from requests_app.models import Case, CaseEvent, CaseState, DeliveryMethod, EventKind
 from requests_app.outcomes import OUTCOME_KEYS, Outcome
-from requests_app.rules import RuleViolation
+from requests_app.rules import TRANSITION_LABELS, RuleViolation
 
-from . import compose, rendering
+from . import checks, compose, rendering
 from .models import (
     LETTER_KINDS,
     Delivery,
@@ -133,6 +132,41 @@ def letter_draft(
         raise RuleViolation(MSG_UNKNOWN_KIND.format(kind=kind), "kind")
     case = Case.objects.select_related("agency").get(pk=case_id)
     _check_role(by, case.agency_id, "draft_receipt" if kind == LetterKind.RECEIPT else "draft")
+    return _draft_create(
+        case,
+        by=by,
+        kind=kind,
+        outcome=outcome,
+        details=details,
+        replaces_id=replaces_id,
+        reason=reason,
+    )
+
+
+def letter_draft_for_action(*, case: Case, by, kind: str, event: CaseEvent) -> Letter:
+    """The notice an action on the case calls for (letters/orchestration.py), drafted in the
+    action's transaction and linked to its history entry. The user was allowed to take the
+    action, which is what asks for the notice; issuing it stays the approver's step."""
+    return _draft_create(
+        case,
+        by=by,
+        kind=kind,
+        reason=f"{TRANSITION_LABELS.get(event.transition, event.transition)}后自动拟写",
+        link={"for_event": event.pk, "for_action": event.transition},
+    )
+
+
+def _draft_create(
+    case: Case,
+    *,
+    by,
+    kind: str,
+    outcome: str | None = None,
+    details: dict[str, Any] | None = None,
+    replaces_id: int | None = None,
+    reason: str = "",
+    link: dict[str, Any] | None = None,
+) -> Letter:
     if case.state == CaseState.VOID:
         raise RuleViolation(MSG_CASE_VOID)
     replaces = None
@@ -175,6 +209,7 @@ def letter_draft(
         reason,
         outcome=letter_outcome,
         replaces=replaces.number if replaces else "",
+        **(link or {}),
     )
     return letter
 
@@ -220,7 +255,7 @@ def letter_approve(*, letter_id: int, by, reason: str = "") -> Letter:
     _check_role(by, letter.agency_id, action_for(letter, "approve"))
     if letter.state != LetterState.DRAFT:
         raise RuleViolation(MSG_NOT_DRAFT.format(state=letter.get_state_display()))
-    _details_check(letter)
+    _details_check(letter)  # the issuing gate: also the reply's outcome against the case's
     letter.state = LetterState.APPROVED
     letter.approved_by, letter.approved_at = by, timezone.now()
     letter.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
@@ -228,58 +263,15 @@ def letter_approve(*, letter_id: int, by, reason: str = "") -> Letter:
     return letter
 
 
-def _details_check(letter: Letter) -> None:
-    """The fields a letter of this kind cannot go out without (errors name the field)."""
-    key = template_key_for(letter.kind, letter.outcome)
-    details = letter.details
-    required: list[tuple[str, str]] = []
-    if key == "supplement_notice":
-        required = [("missing", "需要补正的事项"), ("supplement_due", "补正期限")]
-    elif key == "extension_notice":
-        required = [("new_due", "延期后的答复期限"), ("extension_reason", "延期理由")]
-    elif key == "consultation_letter":
-        required = [("third_party", "征求意见对象")]
-    elif key == "fee_notice":
-        _fee_check(letter)
-    elif key in ("reply_withheld", "reply_partially_disclosed"):
-        required = [("withhold_reason", "不予公开的理由")]
-    elif key == "reply_disclosed" and compose._truthy(details.get("already_public", "")):
-        required = [("access", "获取方式、途径")]
-    elif key == "reply_unavailable" and str(details.get("responsible_agency", "")).strip():
-        required = [("responsible_contact", "该机关联系方式")]
-    for name, label in required:
-        if not str(details.get(name, "")).strip():
-            raise RuleViolation(MSG_DETAIL_REQUIRED.format(label=label), name)
-    for name in ("supplement_due", "new_due"):
-        value = str(details.get(name, "")).strip()
-        if value and name in dict(required):
-            try:
-                dt.date.fromisoformat(value)
-            except ValueError as exc:
-                raise RuleViolation(MSG_DATE_FORMAT, name) from exc
-    if not _body_lines(letter.body):
-        raise RuleViolation(MSG_DETAIL_REQUIRED.format(label="正文"), "body")
+def _details_check(letter: Letter, *, on: dt.date | None = None) -> None:
+    """The issuing gate (letters/checks.py), used by approve and issue: required details filled
+    with real content, specific bases, the reply's outcome the case's (errors name the field)."""
+    checks.letter_ready_check(letter, on=on)
 
 
 def _fee_check(letter: Letter) -> None:
-    """The fee notice's amount: computed from the standard (SPEC §5) or typed; positive, and
-    the same as the amount recorded on the case when the case has one."""
-    fee = compose.fee_of(letter.details)
-    if fee is None:
-        raw = str(letter.details.get("fee_amount", "")).strip()
-        if not raw:
-            raise RuleViolation(MSG_DETAIL_REQUIRED.format(label="金额（元）"), "fee_amount")
-        try:
-            amount = Decimal(raw)
-        except InvalidOperation as exc:
-            raise RuleViolation(MSG_FEE_AMOUNT, "fee_amount") from exc
-    else:
-        amount = fee.amount
-    if amount <= 0:
-        raise RuleViolation(MSG_FEE_AMOUNT, "fee_amount")
-    case_amount = letter.case.fee_amount
-    if case_amount is not None and amount != case_amount:
-        raise RuleViolation(MSG_FEE_MISMATCH.format(letter=amount, case=case_amount), "fee_amount")
+    """The fee notice's amount, computed from the standard and quantity (SPEC §5)."""
+    checks.fee_check(letter)
 
 
 # --- issue -----------------------------------------------------------------------------------
@@ -385,7 +377,7 @@ def letter_issue(*, letter_id: int, by, on: dt.date | None = None, reason: str =
             raise RuleViolation(MSG_NOT_APPROVED)
         case = Case.objects.select_for_update().select_related("agency").get(pk=letter.case_id)
         _issue_checks(letter, case, on)
-        _details_check(letter)
+        _details_check(letter, on=on)
         key = template_key_for(letter.kind, letter.outcome)
         template = LetterTemplate.objects.filter(agency=letter.agency, key=key).first()
         seq = letter_number_next(agency=letter.agency, year=on.year)

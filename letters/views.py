@@ -23,7 +23,7 @@ from requests_app.selectors import case_get_for_user
 
 from . import compose, services
 from .models import LetterKind, LetterState
-from .placeholders import TEMPLATE_KEYS, template_key_for
+from .placeholders import TEMPLATE_KEYS
 from .selectors import letter_get_for_user, letter_list_for_case
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -87,10 +87,9 @@ def letter_detail(request, public_id):
     """One letter: its fields and paragraphs (editable while a draft), sign-off, issue,
     downloads and deliveries. POST saves the edited draft."""
     letter = letter_get_for_user(request.user, public_id=public_id)
-    key = template_key_for(letter.kind, letter.outcome)
-    fields = compose.DETAIL_FIELDS.get(key, [])
+    fields = compose.detail_fields(letter.kind, letter.outcome)
     if request.method == "POST":
-        details = {name: request.POST.get(name, "") for name, _ in fields}
+        details = {f.name: request.POST.get(f.name, "") for f in fields if f.name in request.POST}
         try:
             services.letter_update(
                 letter_id=letter.id,
@@ -110,7 +109,7 @@ def letter_detail(request, public_id):
         {
             "letter": letter,
             "case": letter.case,
-            "fields": [(name, label, letter.details.get(name, "")) for name, label in fields],
+            "fields": [(f, letter.details.get(f.name, "")) for f in fields],
             "can_edit": letter.state != LetterState.ISSUED
             and bool(roles & services.LETTER_ROLES["edit"]),
             "can_approve": letter.state == LetterState.DRAFT

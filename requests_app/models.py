@@ -214,7 +214,7 @@ class Case(FSMModelMixin, models.Model):
 
     @transition(field=state, source=CaseState.SUPPLEMENT, target=CaseState.RECEIVED)
     def record_supplement(self, *, on):
-        """收到补正 (Art. 31(4)): the supplemented request's arrival becomes the receipt date."""
+        """收到补正 (Art. 30): the supplemented request's arrival becomes the receipt date."""
 
     @transition(field=state, source=CaseState.SUPPLEMENT, target=CaseState.CLOSED)
     def deem_abandoned(self, *, on):

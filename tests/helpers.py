@@ -3,6 +3,7 @@
 import datetime as dt
 
 from letters import services as letters_svc
+from letters.samples import reply_details
 from requests_app.services import cases as svc
 
 
@@ -14,7 +15,9 @@ def close_via_approval(
     if case.state == "received":
         svc.case_start_drafting(case_id=case.id, by=handler)
     svc.case_submit_for_approval(case_id=case.id, by=handler, outcome=outcome)
-    letter = letters_svc.letter_draft(case_id=case.id, by=handler, kind="reply", outcome=outcome)
+    letter = letters_svc.letter_draft(
+        case_id=case.id, by=handler, kind="reply", outcome=outcome, details=reply_details(outcome)
+    )
     letters_svc.letter_approve(letter_id=letter.id, by=approver)
     letters_svc.letter_issue(letter_id=letter.id, by=approver, on=on)
     return svc.case_approve_and_close(case_id=case.id, by=approver, on=on, reason=reason)

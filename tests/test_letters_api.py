@@ -3,6 +3,7 @@
 import time_machine
 from rest_framework.test import APIClient
 
+from letters import samples
 from tests.conftest import make_user
 
 from .letters_support import TODAY, case_for_outcome, docx_text, media_root  # noqa: F401
@@ -27,6 +28,16 @@ def test_api_letter_journey(city, staff, intake, other_agency):
     assert response.status_code == 403
     api.force_authenticate(staff["approver"])
     assert api.post(f"/api/v1/letters/{letter_id}/issue/", {}, format="json").status_code == 409
+    # The draft's reasons start empty: the issuing gate refuses, naming the field.
+    response = api.post(f"/api/v1/letters/{letter_id}/approve/")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["withhold_reason"]
+    response = api.post(
+        f"/api/v1/letters/{letter_id}/edit/",
+        {"details": samples.reply_details("withheld.third_party_rights")},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
     assert api.post(f"/api/v1/letters/{letter_id}/approve/").status_code == 200
     response = api.post(f"/api/v1/letters/{letter_id}/issue/", {}, format="json")
     assert response.status_code == 200 and response.json()["number"] == "淄政办信复〔2026〕1号"

@@ -16,6 +16,7 @@ from django.db import connection, connections
 
 from letters import services
 from letters.models import Letter
+from letters.samples import reply_details
 from letters.tasks import letters_render_batch
 
 from .letters_support import TODAY, case_for_outcome, media_root  # noqa: F401
@@ -27,7 +28,9 @@ def approved_replies(count, city, staff, intake):
     letters = []
     for _ in range(count):
         case = case_for_outcome("disclosed", agency=city, staff=staff, intake=intake)
-        letter = services.letter_draft(case_id=case.id, by=staff["handler"], kind="reply")
+        letter = services.letter_draft(
+            case_id=case.id, by=staff["handler"], kind="reply", details=reply_details("disclosed")
+        )
         services.letter_approve(letter_id=letter.id, by=staff["approver"])
         letters.append(letter)
     return letters

@@ -16,7 +16,7 @@ EXPECTED_ARTICLES = {
     "withheld.internal_affairs": "第三十六条第（三）项、第十六条第一款",
     "withheld.process_information": "第三十六条第（三）项、第十六条第二款",
     "withheld.enforcement_case_file": "第三十六条第（三）项、第十六条第二款",
-    "withheld.administrative_query": "第三十六条第（三）项、第（七）项",
+    "withheld.administrative_query": "第三十六条第（七）项",
     "unavailable.not_held": "第三十六条第（四）项",
     "unavailable.needs_creation": "第三十八条",
     "unavailable.still_unclear_after_supplement": "第三十条",
@@ -24,10 +24,10 @@ EXPECTED_ARTICLES = {
     "not_processed.repeated": "第三十六条第（六）项",
     "not_processed.publication": "第三十九条第二款",
     "not_processed.excessive": "第三十五条",
-    "not_processed.confirm_or_reissue": "第二条",
+    "not_processed.confirm_or_reissue": "第二条、第二十七条",
     "other.no_supplement": "第三十条",
     "other.fee_unpaid": "第四十二条",
-    "other.other": "有关条款",
+    "other.other": "",  # no generic "有关条款": the handler states the basis (or none: withdrawal)
 }
 EXPECTED_WORDS = {
     "disclosed": "予以公开",
@@ -63,6 +63,10 @@ def test_entry_cites_its_article_and_says_its_decision(key):
     basis = legal.legal_basis(key)
     assert basis.articles == EXPECTED_ARTICLES[key]
     assert EXPECTED_WORDS[key] in basis.decision
+    assert "有关条款" not in basis.citation and "第三方不同意公开" not in basis.decision
+    if key == "other.other":
+        assert basis.citation == ""
+        return
     assert basis.citation.startswith("本答复依据")
     assert basis.articles in basis.citation
     expected_source = legal.REG
@@ -74,10 +78,14 @@ def test_remedy_notice_per_entry(key):
     text = legal.remedy_notice(key, review_body="淄博市人民政府", court="淄博市张店区人民法院")
     assert "淄博市人民政府" in text and "淄博市张店区人民法院" in text
     assert "六十日" in text
-    if key.startswith("withheld."):
+    if key.startswith("withheld.") and key != "withheld.administrative_query":
         assert "应当先向淄博市人民政府申请行政复议" in text
         assert "第二十三条" in text
         assert "十五日内" in text and "第四十五条" in text
+        # Art. 45: also when the review period ends without a decision; Art. 18: venue choice.
+        assert "行政复议机关逾期不作决定的，可以在复议期满之日起十五日内" in text
+        assert "淄博市张店区人民法院或者淄博市人民政府所在地人民法院" in text
+        assert "第十八条第一款" in text
         assert "六个月" not in text, "a refusal may not be sued directly"
         assert legal.review_first(key)
     elif key == "partially_disclosed":

@@ -12,6 +12,7 @@ from letters import services
 from letters.build_templates import build
 from letters.models import Letter, LetterTemplate
 from letters.rendering import MSG_NOT_DOCX, TemplateInvalid
+from letters.samples import reply_details
 from requests_app.models import CaseEvent
 from requests_app.rules import RuleViolation
 from requests_app.services import cases as svc
@@ -28,6 +29,12 @@ def review_case(city, staff, intake):
         yield case_for_outcome("withheld.internal_affairs", agency=city, staff=staff, intake=intake)
 
 
+def draft_reply(case, by, **kwargs):
+    """A reply draft with the handler's reasons filled in (drafts start with them empty)."""
+    kwargs.setdefault("details", reply_details(kwargs.get("outcome") or case.proposed_outcome))
+    return services.letter_draft(case_id=case.id, by=by, kind="reply", **kwargs)
+
+
 def letter_events(case, verb=None):
     events = CaseEvent.objects.filter(case=case, kind="letter")
     return events.filter(transition=f"letter_{verb}") if verb else events
@@ -38,7 +45,7 @@ def test_full_lifecycle_writes_history_and_closes(review_case, staff):
     handler, approver = staff["handler"], staff["approver"]
     with pytest.raises(RuleViolation, match="须先签发答复书"):
         svc.case_approve_and_close(case_id=review_case.id, by=approver)
-    letter = services.letter_draft(case_id=review_case.id, by=handler, kind="reply")
+    letter = draft_reply(review_case, handler)
     services.letter_update(
         letter_id=letter.id,
         by=handler,
@@ -70,7 +77,7 @@ def test_full_lifecycle_writes_history_and_closes(review_case, staff):
 
 @time_machine.travel(TODAY, tick=False)
 def test_issued_letter_never_changes(review_case, staff):
-    letter = services.letter_draft(case_id=review_case.id, by=staff["handler"], kind="reply")
+    letter = draft_reply(review_case, staff["handler"])
     services.letter_approve(letter_id=letter.id, by=staff["approver"])
     letter = services.letter_issue(letter_id=letter.id, by=staff["approver"])
     digest, name, number = letter.sha256, letter.file.name, letter.number
@@ -84,7 +91,7 @@ def test_issued_letter_never_changes(review_case, staff):
     letter.refresh_from_db()
     assert (letter.sha256, letter.file.name, letter.number) == (digest, name, number)
     # A second reply needs to be a correction citing the first.
-    second = services.letter_draft(case_id=review_case.id, by=staff["handler"], kind="reply")
+    second = draft_reply(review_case, staff["handler"])
     services.letter_approve(letter_id=second.id, by=staff["approver"])
     with pytest.raises(RuleViolation, match="如需更正请制作更正文书"):
         services.letter_issue(letter_id=second.id, by=staff["approver"])
@@ -92,7 +99,7 @@ def test_issued_letter_never_changes(review_case, staff):
 
 @time_machine.travel(TODAY, tick=False)
 def test_correction_cites_the_letter_it_replaces(review_case, staff):
-    first = services.letter_draft(case_id=review_case.id, by=staff["handler"], kind="reply")
+    first = draft_reply(review_case, staff["handler"])
     services.letter_approve(letter_id=first.id, by=staff["approver"])
     first = services.letter_issue(letter_id=first.id, by=staff["approver"])
     fix = services.letter_draft(
@@ -116,15 +123,13 @@ def test_correction_cites_the_letter_it_replaces(review_case, staff):
 @time_machine.travel(TODAY, tick=False)
 def test_reply_must_match_the_case_outcome(city, staff, intake):
     case = case_for_outcome("disclosed", agency=city, staff=staff, intake=intake)
-    letter = services.letter_draft(
-        case_id=case.id, by=staff["handler"], kind="reply", outcome="unavailable.not_held"
-    )
-    services.letter_approve(letter_id=letter.id, by=staff["approver"])
+    letter = draft_reply(case, staff["handler"], outcome="unavailable.not_held")
+    # Refused at sign-off already (the issuing gate), not only at issue.
     with pytest.raises(RuleViolation, match="不一致") as exc:
-        services.letter_issue(letter_id=letter.id, by=staff["approver"])
+        services.letter_approve(letter_id=letter.id, by=staff["approver"])
     assert exc.value.field == "outcome"
     letter.refresh_from_db()
-    assert letter.state == "approved" and not letter.number
+    assert letter.state == "draft" and not letter.number
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -149,7 +154,7 @@ def test_roles(action, role, allowed, review_case, staff):
     user = staff[role]
     letter = None
     if action != "draft":
-        letter = services.letter_draft(case_id=review_case.id, by=staff["handler"], kind="reply")
+        letter = draft_reply(review_case, staff["handler"])
         if action == "issue":
             services.letter_approve(letter_id=letter.id, by=staff["approver"])
     run = {
@@ -170,17 +175,19 @@ def test_staff_of_another_agency_cannot_touch_letters(review_case, staff, other_
     outsider = make_user("outsider", other_agency, "handler", "approver")
     with pytest.raises(services.LetterNotPermitted):
         services.letter_draft(case_id=review_case.id, by=outsider, kind="reply")
-    letter = services.letter_draft(case_id=review_case.id, by=staff["handler"], kind="reply")
+    letter = draft_reply(review_case, staff["handler"])
     with pytest.raises(services.LetterNotPermitted):
         services.letter_approve(letter_id=letter.id, by=outsider)
 
 
 @time_machine.travel(TODAY, tick=False)
 def test_editing_an_approved_letter_needs_a_new_sign_off(review_case, staff):
-    letter = services.letter_draft(case_id=review_case.id, by=staff["handler"], kind="reply")
+    letter = draft_reply(review_case, staff["handler"])
     services.letter_approve(letter_id=letter.id, by=staff["approver"])
     services.letter_update(
-        letter_id=letter.id, by=staff["handler"], details={"withhold_reason": "新理由"}
+        letter_id=letter.id,
+        by=staff["handler"],
+        details={"withhold_reason": "该排班表只用于本机关食堂内部管理，不对外产生任何影响。"},
     )
     letter.refresh_from_db()
     assert letter.state == "draft" and letter.approved_by is None
@@ -194,7 +201,7 @@ def test_editing_an_approved_letter_needs_a_new_sign_off(review_case, staff):
 
 @time_machine.travel(TODAY, tick=False)
 def test_failed_render_marks_the_letter_and_keeps_the_case(review_case, staff, monkeypatch):
-    letter = services.letter_draft(case_id=review_case.id, by=staff["handler"], kind="reply")
+    letter = draft_reply(review_case, staff["handler"])
     services.letter_approve(letter_id=letter.id, by=staff["approver"])
 
     def broken(template, context):
@@ -222,7 +229,7 @@ def test_missing_review_body_refuses_issue(district, staff, intake):
         role: make_user(f"d-{role}", district, role) for role in ("clerk", "handler", "approver")
     }
     case = case_for_outcome("disclosed", agency=district, staff=people, intake=intake)
-    letter = services.letter_draft(case_id=case.id, by=people["handler"], kind="reply")
+    letter = draft_reply(case, people["handler"])
     services.letter_approve(letter_id=letter.id, by=people["approver"])
     with pytest.raises(RuleViolation, match="行政复议机关") as exc:
         services.letter_issue(letter_id=letter.id, by=people["approver"])
@@ -232,7 +239,7 @@ def test_missing_review_body_refuses_issue(district, staff, intake):
 
 @time_machine.travel(TODAY, tick=False)
 def test_deliveries(review_case, staff):
-    letter = services.letter_draft(case_id=review_case.id, by=staff["handler"], kind="reply")
+    letter = draft_reply(review_case, staff["handler"])
     with pytest.raises(RuleViolation, match="尚未签发"):
         services.delivery_record(
             letter_id=letter.id,
@@ -307,9 +314,13 @@ def test_template_upload_checks_and_takes_effect(city, staff, review_case):
     assert "applicant_idcard、favourite_colour" in exc.value.message
     # Missing required ones: a template without the remedy notice and legal basis.
     document = Document(io.BytesIO(build("reply_withheld")))
+    blank_endif = False
     for paragraph in document.paragraphs:
         if "remedy" in paragraph.text or "legal_basis" in paragraph.text:
+            blank_endif = blank_endif or "if legal_basis" in paragraph.text
             paragraph.text = ""
+        elif blank_endif and "endif" in paragraph.text:
+            paragraph.text, blank_endif = "", False
     out = io.BytesIO()
     document.save(out)
     with pytest.raises(TemplateInvalid) as exc:
@@ -330,7 +341,7 @@ def test_template_upload_checks_and_takes_effect(city, staff, review_case):
     services.template_upload(
         agency=city, by=admin, key="reply_withheld", data=good, filename="e.docx"
     )
-    letter = services.letter_draft(case_id=review_case.id, by=staff["handler"], kind="reply")
+    letter = draft_reply(review_case, staff["handler"])
     services.letter_approve(letter_id=letter.id, by=staff["approver"])
     letter = services.letter_issue(letter_id=letter.id, by=staff["approver"])
     assert letter.template is not None
@@ -371,16 +382,30 @@ def test_fee_notice_amount_is_computed_and_matches_the_case(city, staff, intake)
         kind="fee_notice",
         details={"fee_standard": "per_request", "fee_quantity": "10"},
     )
-    with pytest.raises(RuleViolation, match="大于零"):
+    with pytest.raises(RuleViolation, match="为零") as exc:
         services.letter_approve(letter_id=free.id, by=staff["approver"])
+    assert exc.value.field == "fee_quantity"
+    # A typed amount alone is not enough: the standard and quantity compute it (109号).
     typed = services.letter_draft(
         case_id=case.id,
         by=staff["handler"],
         kind="fee_notice",
-        details={"fee_standard": "", "fee_amount": "七百"},
+        details={"fee_standard": "", "fee_amount": "700"},
     )
-    with pytest.raises(RuleViolation, match="大于零"):
+    with pytest.raises(RuleViolation, match="收费标准") as exc:
         services.letter_approve(letter_id=typed.id, by=staff["approver"])
+    assert exc.value.field == "fee_standard"
+    services.letter_update(
+        letter_id=typed.id,
+        by=staff["handler"],
+        details={"fee_standard": "per_volume", "fee_quantity": "100", "fee_amount": "七百"},
+    )
+    with pytest.raises(RuleViolation, match="数字") as exc:
+        services.letter_approve(letter_id=typed.id, by=staff["approver"])
+    services.letter_update(letter_id=typed.id, by=staff["handler"], details={"fee_amount": "650"})
+    with pytest.raises(RuleViolation, match="按收费标准计算的金额（700元）") as exc:
+        services.letter_approve(letter_id=typed.id, by=staff["approver"])
+    assert exc.value.field == "fee_amount"
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -392,7 +417,7 @@ def test_bad_date_typed_in_a_draft_is_refused_not_crashed(city, staff, intake):
         kind="supplement_notice",
         details={"missing": "请写明年份", "supplement_due": "下周五"},
     )
-    assert "补正期限：请于下周五前" in docx_text(services.letter_file_bytes(draft))
+    assert "补正期限：请最迟于下周五（含当日）" in docx_text(services.letter_file_bytes(draft))
     with pytest.raises(RuleViolation, match="YYYY-MM-DD") as exc:
         services.letter_approve(letter_id=draft.id, by=staff["approver"])
     assert exc.value.field == "supplement_due"
@@ -406,7 +431,7 @@ def test_clerk_issues_a_receipt_without_an_approver(city, staff, intake):
     letter = services.letter_issue(letter_id=letter.id, by=staff["clerk"])
     assert letter.state == "issued" and letter.issued_by == staff["clerk"]
     reply_case = case_for_outcome("disclosed", agency=city, staff=staff, intake=intake)
-    reply = services.letter_draft(case_id=reply_case.id, by=staff["handler"], kind="reply")
+    reply = draft_reply(reply_case, staff["handler"])
     with pytest.raises(services.LetterNotPermitted):
         services.letter_approve(letter_id=reply.id, by=staff["clerk"])
 
@@ -434,7 +459,11 @@ def test_a_notice_needs_its_case_step_first(kind, message, city, staff, intake):
     details = {
         "supplement_notice": {"missing": "请写明年份", "supplement_due": "2026-10-20"},
         "extension_notice": {"new_due": "2026-11-12", "extension_reason": "需调取档案"},
-        "fee_notice": {"fee_amount": "100"},
+        "fee_notice": {
+            "fee_standard": "per_request",
+            "fee_quantity": "11",
+            "payment_method": "现场缴纳",
+        },
     }[kind]
     letter = services.letter_draft(case_id=case.id, by=staff["handler"], kind=kind, details=details)
     services.letter_approve(letter_id=letter.id, by=staff["approver"])
@@ -448,7 +477,7 @@ def test_a_notice_needs_its_case_step_first(kind, message, city, staff, intake):
 def test_sweep_renders_failed_letters(review_case, staff, monkeypatch):
     from letters.tasks import letters_render_outstanding
 
-    letter = services.letter_draft(case_id=review_case.id, by=staff["handler"], kind="reply")
+    letter = draft_reply(review_case, staff["handler"])
     services.letter_approve(letter_id=letter.id, by=staff["approver"])
     monkeypatch.setattr(services.rendering, "render_docx", lambda template, context: 1 / 0)
     services.letter_issue(letter_id=letter.id, by=staff["approver"])

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from letters import legal, services
+from letters import legal, samples, services, variants
 from letters.rendering import docx_to_pdf, soffice_path
 from requests_app.outcomes import OUTCOME_KEYS
 from requests_app.services import cases as svc
@@ -42,14 +42,19 @@ def stored(letter) -> bytes:
 @pytest.mark.parametrize("outcome", OUTCOME_KEYS)
 def test_reply_variant_reads_back(outcome, city, staff, intake):
     case = case_for_outcome(outcome, agency=city, staff=staff, intake=intake)
-    letter = services.letter_draft(case_id=case.id, by=staff["handler"], kind="reply")
+    letter = services.letter_draft(
+        case_id=case.id,
+        by=staff["handler"],
+        kind="reply",
+        details=samples.reply_details(outcome),
+    )
     assert letter.outcome == outcome
     letter = issue(letter, staff)
     assert letter.render_status == "generated", letter.render_error
     data = stored(letter)
     assert services.rendering.sha256_hex(data) == letter.sha256
     text = docx_text(data)
-    basis = legal.legal_basis(outcome)
+    composed = variants.reply_text(outcome, samples.reply_details(outcome), withdrawn_on="")
     for expected in [
         "张三：",
         "2026年9月25日",
@@ -57,8 +62,8 @@ def test_reply_variant_reads_back(outcome, city, staff, intake):
         "淄政办信复〔2026〕1号",
         "2026年11月20日",
         "申请公开2025年本机关政府信息公开工作年度报告所依据的统计台账",
-        basis.decision,
-        basis.citation,
+        *[p for p in composed.decision if "撤回" not in p],
+        composed.citation,
         legal.remedy_notice(outcome, review_body=city.review_body, court=city.court),
         "淄博市人民政府办公室",
         "（印章）",
@@ -66,7 +71,7 @@ def test_reply_variant_reads_back(outcome, city, staff, intake):
     ]:
         assert expected in text, (outcome, expected)
     assert "草稿" not in text
-    if outcome.startswith("withheld."):
+    if outcome.startswith("withheld.") and outcome != "withheld.administrative_query":
         assert "应当先向淄博市人民政府申请行政复议" in text and "第二十三条" in text
         assert "不予公开的理由：" in text
         assert "六个月" not in text
@@ -88,7 +93,10 @@ def test_disclosed_already_public_tells_where(city, staff, intake):
         case_id=case.id,
         by=staff["handler"],
         kind="reply",
-        details={"already_public": "是", "access": "淄博市人民政府门户网站“政府信息公开”栏目"},
+        details={
+            "disclosure_way": "already_public",
+            "access": "淄博市人民政府门户网站“政府信息公开”栏目",
+        },
     )
     text = docx_text(stored(issue(letter, staff)))
     assert "第三十六条第（一）项" in text and "已经主动公开" in text
@@ -102,17 +110,16 @@ def test_not_held_names_the_responsible_agency(city, staff, intake):
         case_id=case.id,
         by=staff["handler"],
         kind="reply",
-        details={
-            "responsible_agency": "淄博市自然资源和规划局",
-            "responsible_contact": "0533-3185000",
-        },
+        details=samples.OTHER_AGENCY,
     )
     text = docx_text(stored(issue(letter, staff)))
     assert "第三十六条第（五）项" in text
     assert "该政府信息的公开机关：淄博市自然资源和规划局，联系方式：0533-3185000。" in text
     # Without a responsible agency the Art. 36(4) wording stands and no referral line is printed.
     plain = case_for_outcome("unavailable.not_held", agency=city, staff=staff, intake=intake)
-    letter = services.letter_draft(case_id=plain.id, by=staff["handler"], kind="reply")
+    letter = services.letter_draft(
+        case_id=plain.id, by=staff["handler"], kind="reply", details={"not_held_basis": "36_4"}
+    )
     text = docx_text(stored(issue(letter, staff)))
     assert "第三十六条第（四）项" in text and "公开机关：" not in text
 
@@ -191,7 +198,12 @@ def test_extension_notice_reads_back(city, staff, intake):
 def test_consultation_letter_reads_back(city, staff, intake):
     case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
     svc.case_start_consultation(case_id=case.id, by=staff["handler"], party="淄博某某化工有限公司")
-    letter = services.letter_draft(case_id=case.id, by=staff["handler"], kind="consultation_letter")
+    letter = services.letter_draft(
+        case_id=case.id,
+        by=staff["handler"],
+        kind="consultation_letter",
+        details={"consultee_kind": "third_party"},
+    )
     assert letter.details["third_party"] == "淄博某某化工有限公司"
     text = docx_text(stored(issue(letter, staff)))
     for expected in [
@@ -242,7 +254,10 @@ def test_draft_is_marked_and_unnumbered(city, staff, intake):
 @time_machine.travel(TODAY, tick=False)
 def test_envelope_for_post(city, staff, intake):
     case = case_for_outcome("disclosed", agency=city, staff=staff, intake=intake)
-    letter = issue(services.letter_draft(case_id=case.id, by=staff["handler"], kind="reply"), staff)
+    letter = services.letter_draft(
+        case_id=case.id, by=staff["handler"], kind="reply", details=samples.ON_SITE
+    )
+    letter = issue(letter, staff)
     data = services.envelope_bytes(letter)
     text = docx_text(data)
     for expected in [
@@ -305,7 +320,11 @@ def test_render_letter_command_errors(city, tmp_path):
 def test_issued_reply_converts_to_pdf(city, staff, intake):
     assert soffice_path(), "LibreOffice must be installed for this check"
     case = case_for_outcome("partially_disclosed", agency=city, staff=staff, intake=intake)
-    letter = issue(services.letter_draft(case_id=case.id, by=staff["handler"], kind="reply"), staff)
+    details = samples.reply_details("partially_disclosed")
+    letter = services.letter_draft(
+        case_id=case.id, by=staff["handler"], kind="reply", details=details
+    )
+    letter = issue(letter, staff)
     pdf = docx_to_pdf(stored(letter))
     assert pdf.startswith(b"%PDF-")
     assert len(pdf) > 5000

@@ -26,9 +26,15 @@ def test_handler_drafts_approver_issues_and_downloads(client, city, staff, intak
     )
     detail = client.get(reverse("letters:letter_detail", args=[letter.public_id]))
     assert "编辑草稿" in detail.content.decode()
+    assert 'placeholder="如：淄政办信复〔2026〕3号"' in detail.content.decode()  # hint beside
     client.post(
         reverse("letters:letter_detail", args=[letter.public_id]),
-        {"body": "经审查，您的申请与2026-0001号申请相同。", "reason": "补充"},
+        {
+            "body": "经审查，您的申请与2026-0001号申请相同。",
+            "earlier_number": "淄政办信复〔2026〕1号",
+            "earlier_date": "2026-09-01",
+            "reason": "补充",
+        },
     )
     draft = client.get(reverse("letters:letter_download", args=[letter.public_id]))
     assert "草稿——未经签发" in docx_text(draft.content)

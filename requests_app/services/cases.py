@@ -22,6 +22,7 @@ from common.counters import counter_row_locked
 from workcalendar.selectors import calendar_get
 
 from .. import rules
+from ..hooks import after_action_run
 from ..models import (
     Case,
     CaseEvent,
@@ -422,7 +423,7 @@ def case_act(
             closing_period_check(case=case, by=by, reason=reason)
         case.version += 1
         case.save()
-        CaseEvent.objects.create(
+        event = CaseEvent.objects.create(
             case=case,
             kind=EventKind.TRANSITION,
             transition=action,
@@ -432,6 +433,8 @@ def case_act(
             reason=reason,
             changes=_transition_changes(kwargs, old_due, case),
         )
+        # Apps above the cases react in the same transaction (e.g. letters drafts the notice).
+        after_action_run(action, case=case, by=by, event=event)
         if after_commit:
             transaction.on_commit(lambda: after_commit(case))
     return case
