@@ -26,7 +26,9 @@ MSG_BASIS_GENERIC = "“{label}”不能只写“有关条款”等笼统表述�
 MSG_BASIS_ARTICLE = "“{label}”须写明法律、行政法规的名称（《》）和具体条款（第…条）"
 MSG_CHOICE = "“{label}”请从给定选项中选择"
 MSG_DATE_FORMAT = "“{label}”的日期格式应为 YYYY-MM-DD"
-MSG_NOT_HELD_SAYS_ABSENT = "不属于本机关负责公开的答复不能写“不存在”（第三十六条第（五）项）"
+MSG_NOT_HELD_SAYS_ABSENT = (
+    "“不属于本机关负责公开的理由”不能写“不存在”：第三十六条第（五）项的答复不说信息不存在"
+)
 MSG_NOT_WITHDRAWN = "案件没有撤回申请的记录，不能按撤回终止办理作答"
 MSG_NO_CONSULTATION = "案件未记录征求第三方意见，不能写“{choice}”；请先在案件上办理“征求意见”"
 MSG_REPLY_OUTCOME = "答复书的办理结果（{letter}）与案件的拟办结果（{case}）不一致"
@@ -112,6 +114,45 @@ _FILLER = (
     "及",
     "等",
 )
+# The category's own nouns: a reason made only of these says nothing of this information.
+CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
+    Outcome.WITHHELD_STATE_SECRET: ("国家秘密", "秘密", "涉密"),
+    Outcome.WITHHELD_PROHIBITED_BY_LAW: ("法律行政法规禁止公开", "禁止公开", "行政法规", "法律"),
+    Outcome.WITHHELD_THREE_SAFETIES: (
+        "三安全一稳定",
+        "国家安全",
+        "公共安全",
+        "经济安全",
+        "社会稳定",
+        "危及",
+    ),
+    Outcome.WITHHELD_THIRD_PARTY: ("第三方合法权益", "第三方", "合法权益", "商业秘密", "个人隐私"),
+    Outcome.WITHHELD_INTERNAL: (
+        "三类内部事务信息",
+        "内部事务",
+        "人事管理",
+        "后勤管理",
+        "内部工作流程",
+    ),
+    Outcome.WITHHELD_PROCESS: (
+        "四类过程性信息",
+        "过程性",
+        "讨论记录",
+        "过程稿",
+        "磋商信函",
+        "请示报告",
+    ),
+    Outcome.WITHHELD_ENFORCEMENT: ("行政执法案卷", "执法案卷", "案卷"),
+    Outcome.NOT_HELD: ("本机关不掌握相关政府信息", "不掌握", "不负责公开", "负责公开"),
+    Outcome.EXCESSIVE: ("无正当理由大量反复申请", "大量反复申请", "无正当理由", "明显超过合理范围"),
+    Outcome.CONFIRM_OR_REISSUE: (
+        "要求行政机关确认或重新出具已获取信息",
+        "确认",
+        "重新出具",
+        "已获取",
+    ),
+    Outcome.OTHER: ("其他处理", "其他"),
+}
 MIN_OWN_WORDS = 6  # characters of a reason left after removing the category's own words
 
 
@@ -145,6 +186,7 @@ def _category_phrases(outcome: str) -> list[str]:
         phrases.append(legal.LEGAL_BASES[key].decision)
         if key in variants.GROUNDS:
             phrases.append(variants.GROUNDS[key][1])
+        phrases += CATEGORY_WORDS.get(key, ())
     phrases += [legal.REG, "中华人民共和国政府信息公开条例", "条例"]
     return [p for p in phrases if p]
 
@@ -155,7 +197,7 @@ def restates_category(value: str, outcome: str) -> bool:
     if not text:
         return False
     phrases = sorted({_norm(p) for p in _category_phrases(outcome)}, key=len, reverse=True)
-    if any(text in p for p in phrases):
+    if any(text in p for p in phrases if len(p) > 4):
         return True
     for phrase in phrases:
         text = text.replace(phrase, "")

@@ -450,7 +450,7 @@ def reply_text(outcome: str, details: dict, *, withdrawn_on: str = "") -> ReplyT
                 "经审查，您申请获取的政府信息中含有不应当公开的内容，但能够作区分处理，"
                 f"本机关决定向您提供可以公开的部分；其余部分{phrase}，本机关决定不予公开。"
             ]
-        reason = " ".join(
+        reason = "".join(
             [_sentence(_v(details, "withhold_reason")), *_ground_sentences(ground, details)]
         ).strip()
         access = _v(details, "access") or "随本答复书向您提供可以公开的部分。"
@@ -459,7 +459,7 @@ def reply_text(outcome: str, details: dict, *, withdrawn_on: str = "") -> ReplyT
         )
         citation = _citation("第三十七条" + (f"、{article}" if article else ""), extra)
     elif outcome in GROUNDS:
-        reason = " ".join(
+        reason = "".join(
             [_sentence(_v(details, "withhold_reason")), *_ground_sentences(outcome, details)]
         ).strip()
         if outcome == Outcome.WITHHELD_PROHIBITED_BY_LAW:
