@@ -9,6 +9,7 @@ import time_machine
 from docx import Document
 
 from letters import services as letters_svc
+from letters.samples import reply_details
 from reporting.services import report_publish
 from requests_app.models import CaseEvent
 from requests_app.services import cases as svc
@@ -29,7 +30,9 @@ def in_review(city, staff, intake, settings, tmp_path):
         case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
         svc.case_start_drafting(case_id=case.id, by=staff["handler"])
         svc.case_submit_for_approval(case_id=case.id, by=staff["handler"], outcome="disclosed")
-        letter = letters_svc.letter_draft(case_id=case.id, by=staff["handler"], kind="reply")
+        letter = letters_svc.letter_draft(
+            case_id=case.id, by=staff["handler"], kind="reply", details=reply_details("disclosed")
+        )
         letters_svc.letter_approve(letter_id=letter.id, by=staff["approver"])
     with travel(D(2026, 10, 29)):
         letters_svc.letter_issue(letter_id=letter.id, by=staff["approver"])

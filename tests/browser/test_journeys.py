@@ -124,11 +124,17 @@ def test_mailed_request_from_intake_to_closing(open_session, shot, city, staff, 
     handler.locator("#letters").get_by_label("拟写文书").select_option("reply")
     handler.locator("#letters").get_by_role("button", name="生成草稿").click()
     expect(handler.locator(".messages")).to_contain_text("草稿")
-    # ... the approver approves and issues it there ...
+    # ... chooses how the information is provided (drafts start with it empty) ...
+    handler.get_by_label("公开方式").select_option("provide")
+    handler.get_by_role("button", name="保存草稿").click()
+    expect(handler.locator(".messages")).to_contain_text("草稿已保存")
+    # ... the approver approves and issues it there (the supplement notice drafted by the
+    # supplement action waits in the same panel) ...
+    reply_row = approver.locator("#letters").get_by_role("row", name=re.compile("答复书"))
     approver.goto(f"/cases/{case.public_id}/")
-    approver.locator("#letters").get_by_role("button", name="审核通过").click()
+    reply_row.get_by_role("button", name="审核通过").click()
     approver.goto(f"/cases/{case.public_id}/")
-    approver.locator("#letters").get_by_role("button", name="签发").click()
+    reply_row.get_by_role("button", name="签发").click()
     approver.goto(f"/cases/{case.public_id}/")
     expect(approver.locator("#letters")).to_contain_text("已签发")
     # ... and approves the case from the queue.

@@ -1,6 +1,7 @@
 """A handler edits a reply in the browser, the approver issues it, both download the file."""
 
 import io
+import re
 
 import pytest
 from docx import Document
@@ -20,21 +21,32 @@ def test_edit_issue_and_download_a_reply(open_session, city, staff, intake, sett
     handler.locator("#letters").get_by_label("拟写文书").select_option("reply")
     handler.locator("#letters").get_by_role("button", name="生成草稿").click()
     expect(handler.locator("h1")).to_contain_text("政府信息公开申请答复书")
+    # The reason starts empty, its hint beside the field; the approver's sign-off is refused.
+    reason = handler.get_by_label("不属于本机关负责公开的理由")
+    expect(reason).to_have_value("")
+    expect(reason).to_have_attribute("placeholder", re.compile("写明该信息由哪类机关"))
+    handler.get_by_label("无法提供的依据").select_option("36_5")
     handler.get_by_label("负责公开的机关").fill("淄博市自然资源和规划局")
     handler.get_by_label("该机关联系方式").fill("0533-3185000")
-    handler.get_by_label("正文（每行一段；清空则按上列要素重新生成）").fill("")
     handler.get_by_role("button", name="保存草稿").click()
     expect(handler.locator(".messages")).to_contain_text("草稿已保存")
-    expect(handler.get_by_label("正文（每行一段；清空则按上列要素重新生成）")).to_have_value(
-        "经审查，您申请获取的政府信息不属于本机关负责公开。"
+    letter = Letter.objects.get(case=case)
+    approver = open_session(staff["approver"])
+    approver.goto(f"/letters/letter/{letter.public_id}/")
+    approver.locator("#approve").click()
+    expect(approver.locator(".messages")).to_contain_text("请填写“不属于本机关负责公开的理由”")
+    expect(approver.locator("#letter-state")).to_have_text("草稿")
+    handler.reload()
+    handler.get_by_label("不属于本机关负责公开的理由").fill(
+        "建设工程规划许可由自然资源和规划部门作出并保存，本机关未参与制作。"
     )
+    handler.get_by_role("button", name="保存草稿").click()
+    expect(handler.locator(".messages")).to_contain_text("草稿已保存")
     with handler.expect_download() as info:
         handler.locator("#download").click()
     draft = open(info.value.path(), "rb").read()
     assert "草稿——未经签发，不具效力" in docx_text(draft)
 
-    approver = open_session(staff["approver"])
-    letter = Letter.objects.get(case=case)
     approver.goto(f"/letters/letter/{letter.public_id}/")
     approver.locator("#approve").click()
     expect(approver.locator("#letter-state")).to_have_text("已审核")
@@ -46,7 +58,8 @@ def test_edit_issue_and_download_a_reply(open_session, city, staff, intake, sett
     data = open(info.value.path(), "rb").read()
     text = docx_text(data)
     assert "该政府信息的公开机关：淄博市自然资源和规划局，联系方式：0533-3185000。" in text
-    assert "第三十六条第（五）项" in text and "草稿" not in text
+    assert "第三十六条第（五）项" in text and "草稿" not in text and "不存在" not in text
+    assert "理由是：建设工程规划许可由自然资源和规划部门作出并保存" in text
     assert Document(io.BytesIO(data)).paragraphs
     letter.refresh_from_db()
     assert letter.sha256 in approver.content()
