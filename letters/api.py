@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from requests_app.models import DeliveryMethod
 from requests_app.selectors import case_get_for_user
 
-from . import services
+from . import services, variants
 from .models import LETTER_KINDS, Letter
 from .selectors import letter_get_for_user, letter_list_for_case
 
@@ -21,6 +21,7 @@ class LetterOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     case = serializers.UUIDField(source="case.public_id")
     replaces = serializers.SerializerMethodField()
+    detail_fields = serializers.SerializerMethodField()
 
     class Meta:
         model = Letter
@@ -39,6 +40,25 @@ class LetterOutput(serializers.ModelSerializer):
             "details",
             "body",
             "replaces",
+            "detail_fields",
+        ]
+
+    def get_detail_fields(self, letter) -> list[dict]:
+        """The letter's detail fields with the hint shown beside each (never in the text) and
+        whether the issuing gate requires it given the other details."""
+        required = {
+            f.name for f in variants.required_fields(letter.kind, letter.outcome, letter.details)
+        }
+        return [
+            {
+                "name": f.name,
+                "label": f.label,
+                "hint": f.hint,
+                "kind": f.kind,
+                "choices": [{"value": k, "label": v} for k, v in f.choices],
+                "required": f.name in required,
+            }
+            for f in variants.fields_for(letter.kind, letter.outcome)
         ]
 
     def get_replaces(self, letter) -> str | None:

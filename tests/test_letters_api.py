@@ -24,6 +24,9 @@ def test_api_letter_journey(city, staff, intake, other_agency):
     assert response.status_code == 201, response.json()
     letter_id = response.json()["id"]
     assert response.json()["outcome"] == "withheld.third_party_rights"
+    fields = {f["name"]: f for f in response.json()["detail_fields"]}
+    assert fields["withhold_reason"]["required"] and fields["withhold_reason"]["hint"]
+    assert response.json()["details"]["withhold_reason"] == "", "the hint is beside, not inside"
     response = api.post(f"/api/v1/letters/{letter_id}/approve/")
     assert response.status_code == 403
     api.force_authenticate(staff["approver"])

@@ -220,7 +220,7 @@ def test_consultation_letter_reads_back(city, staff, intake):
 @time_machine.travel(dt.datetime(2026, 10, 14, 10, 0), tick=False)
 def test_fee_notice_reads_back(city, staff, intake):
     case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
-    svc.case_issue_fee_notice(case_id=case.id, by=staff["handler"], amount=Decimal("1100"))
+    case = svc.case_issue_fee_notice(case_id=case.id, by=staff["handler"], amount=Decimal("1100"))
     letter = services.letter_draft(
         case_id=case.id,
         by=staff["handler"],
@@ -235,6 +235,9 @@ def test_fee_notice_reads_back(city, staff, intake):
         "第31页至第100页共70页，每页10元，计700元。",
         "第101页至第120页共20页，每页20元，计400元。",
         "应缴金额：人民币1100.00元。",
+        f"缴费期限：请最迟于{case.fee_payment_due.year}年{case.fee_payment_due.month}月"
+        f"{case.fee_payment_due.day}日（含当日）缴纳。",
+        "本申请所需提供的政府信息共120页。",
         "二十个工作日",
         "视为放弃申请",
         "第四十二条",
