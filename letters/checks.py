@@ -29,6 +29,7 @@ MSG_DATE_FORMAT = "“{label}”的日期格式应为 YYYY-MM-DD"
 MSG_NOT_HELD_SAYS_ABSENT = (
     "“不属于本机关负责公开的理由”不能写“不存在”：第三十六条第（五）项的答复不说信息不存在"
 )
+MSG_EXTENDED_DUE = "延迟答复的期限须晚于原答复期限（{due}）"
 MSG_NOT_WITHDRAWN = "案件没有撤回申请的记录，不能按撤回终止办理作答"
 MSG_NO_CONSULTATION = "案件未记录征求第三方意见，不能写“{choice}”；请先在案件上办理“征求意见”"
 MSG_REPLY_OUTCOME = "答复书的办理结果（{letter}）与案件的拟办结果（{case}）不一致"
@@ -280,6 +281,15 @@ def _reply_check(letter: Letter, case, details: dict, body: list[str]) -> None:
         said = [details.get("not_ours_reason", ""), *body]
         if any("不存在" in text for text in said):
             raise RuleViolation(MSG_NOT_HELD_SAYS_ABSENT, "not_ours_reason")
+    if (
+        outcome == Outcome.EXCESSIVE
+        and details.get("excessive_branch") == variants.EXCESSIVE_EXTEND
+    ):
+        longer = dt.date.fromisoformat(details["extended_due"])
+        if case.reply_due and longer <= case.reply_due:
+            raise RuleViolation(
+                MSG_EXTENDED_DUE.format(due=case.reply_due.isoformat()), "extended_due"
+            )
     if outcome == Outcome.OTHER and details.get("other_kind") == variants.OTHER_WITHDRAWAL:
         if not case.events.filter(transition="withdraw").exists():
             raise RuleViolation(MSG_NOT_WITHDRAWN, "other_kind")

@@ -91,17 +91,6 @@ def reply_text(case: Case, outcome: str, details: dict) -> variants.ReplyText:
     return variants.reply_text(outcome, details, withdrawn_on=withdrawn_on)
 
 
-def reply_basis(outcome: str, details: dict) -> legal.LegalBasis:
-    """The base legal entry of a reply (the variant's citation: `reply_text(...).citation`)."""
-    way = str(details.get("disclosure_way", "")).strip()
-    basis = str(details.get("not_held_basis", "")).strip()
-    return legal.legal_basis(
-        outcome,
-        already_public=way == variants.WAY_PUBLIC,
-        other_agency=basis == variants.NOT_HELD_ELSEWHERE,
-    )
-
-
 def default_body(case: Case, kind: str, outcome: str, details: dict) -> list[str]:
     """The paragraphs of a new draft (the handler may edit them before issue). A reply's
     decision, reasons and basis (and a consultation letter's request for an opinion, which

@@ -200,7 +200,7 @@ REPLY_GATES = {
         "not_processed.excessive",
         {"excessive_branch": "extend", "extended_due": "2027-01-29"},
         "extended_due",
-        [""],
+        ["", "2026-10-01"],  # a "longer" deadline before the reply deadline (2026-10-29)
     ),
     "not_processed.confirm_or_reissue": (
         "not_processed.confirm_or_reissue",
