@@ -154,3 +154,27 @@ def test_fee_per_request_rises_by_100_every_band_of_ten_after_30(rank):
     if rank > 30:
         assert rate == 100 * (2 + (rank - 31) // 10)
     assert fees.per_request_rate(rank + 1) >= rate
+
+
+def test_administrative_query_is_a_referral_with_the_ordinary_remedy_and_keeps_its_row():
+    from requests_app.outcomes import TABLE3_OUTCOME_ROWS_2021, table3_row_key
+
+    assert not legal.review_first("withheld.administrative_query")
+    assert legal.legal_basis("withheld.administrative_query").articles == "第三十六条第（七）项"
+    assert (
+        table3_row_key("withheld.administrative_query", "2021") == "withheld.administrative_query"
+    )
+    assert dict(TABLE3_OUTCOME_ROWS_2021)["withheld.administrative_query"].endswith(
+        "8.属于行政查询事项"
+    )
+    # Review first: every Art. 14–16 refusal and the withheld part of a partial disclosure.
+    assert {k for k in legal.LEGAL_BASES if legal.review_first(k)} == {
+        "partially_disclosed",
+        "withheld.state_secret",
+        "withheld.prohibited_by_law",
+        "withheld.three_safeties_one_stability",
+        "withheld.third_party_rights",
+        "withheld.internal_affairs",
+        "withheld.process_information",
+        "withheld.enforcement_case_file",
+    }
