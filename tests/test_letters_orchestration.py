@@ -80,6 +80,8 @@ def test_start_consultation_through_the_web_page_drafts_the_letter(client, city,
     assert response.status_code == 302
     letter = assert_linked(case, "start_consultation", LetterKind.CONSULTATION_LETTER)
     assert letter.details["third_party"] == "淄博市财政局"
+    page = client.get(reverse("letters:letter_detail", args=[letter.public_id])).content.decode()
+    assert '<select name="consultee_kind"' in page and "其他行政机关（第三十四条" in page
     # Consulting another agency (Art. 34): 15 working days, silence is consent.
     services.letter_update(
         letter_id=letter.id, by=staff["handler"], details={"consultee_kind": "agency"}
