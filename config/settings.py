@@ -111,8 +111,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "requests_app.api.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"portal": env("PORTAL_THROTTLE", default="30/minute")},
 }
+# The public portal's limits (requests_app/api/throttling.py), exact counters in the cache.
+PORTAL_RATE_ADDRESS = env("PORTAL_THROTTLE", default="30/minute")
+PORTAL_RATE_IDENTITY = env("PORTAL_RATE_IDENTITY", default="5/day")
+PORTAL_RATE_GLOBAL = env("PORTAL_RATE_GLOBAL", default="2000/day")
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated), e.g. the
+# office's web server at 127.0.0.1. Empty: the socket address is the client (common/net.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "OGI case management API",
     "VERSION": "1",

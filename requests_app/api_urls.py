@@ -25,6 +25,7 @@ urlpatterns = [
         for name, view in views.ACTION_VIEWS.items()
     ],
     path("portal/requests/", views.PortalRequestApi.as_view(), name="api-portal-request"),
+    path("portal/status/", views.PortalLookupApi.as_view(), name="api-portal-lookup"),
     path(
         "portal/requests/<str:tracking_code>/",
         views.PortalStatusApi.as_view(),

@@ -140,6 +140,10 @@ class PortalRequestInput(serializers.Serializer):
     information_form = serializers.ChoiceField(choices=InformationForm.choices, required=False)
 
 
+class PortalLookupInput(serializers.Serializer):
+    tracking_code = serializers.CharField(max_length=40, help_text="提交申请时得到的查询码")
+
+
 class PortalStatusOutput(serializers.Serializer):
     tracking_code = serializers.CharField()
     agency = serializers.CharField()

@@ -9,7 +9,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from agencies.models import Agency
@@ -26,9 +25,11 @@ from .serializers import (
     CaseRegisterInput,
     CaseUpdateInput,
     DeadlineOutput,
+    PortalLookupInput,
     PortalRequestInput,
     PortalStatusOutput,
 )
+from .throttling import PortalThrottle
 
 PAGE_SIZE = 50
 
@@ -168,8 +169,8 @@ ACTION_VIEWS = {name: _action_view(action) for name, action in actions.ACTIONS.i
 class PortalRequestApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "portal"
+    throttle_classes = [PortalThrottle]
+    portal_submission = True  # counted per applicant identity and globally too
 
     @extend_schema(
         request=PortalRequestInput, responses={201: PortalStatusOutput}, summary="网上提交申请"
@@ -186,15 +187,35 @@ class PortalRequestApi(APIView):
 class PortalStatusApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "portal"
+    throttle_classes = [PortalThrottle]
 
     @extend_schema(responses=PortalStatusOutput, summary="凭查询码查询办理状态")
     def get(self, request, tracking_code):
-        case = get_object_or_404(
-            Case.objects.select_related("agency"), tracking_code=tracking_code.upper()
-        )
-        return Response(_portal_status(case))
+        return Response(_portal_status(_portal_case(tracking_code)))
+
+
+class PortalLookupApi(APIView):
+    """The same lookup with the code in the body, so that it stays out of access-log URLs."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [PortalThrottle]
+
+    @extend_schema(
+        request=PortalLookupInput,
+        responses=PortalStatusOutput,
+        summary="凭查询码查询办理状态（查询码在请求体中，不出现在网址里）",
+    )
+    def post(self, request):
+        payload = PortalLookupInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return Response(_portal_status(_portal_case(payload.validated_data["tracking_code"])))
+
+
+def _portal_case(tracking_code: str) -> Case:
+    return get_object_or_404(
+        Case.objects.select_related("agency"), tracking_code=tracking_code.strip().upper()
+    )
 
 
 def _portal_status(case: Case) -> dict:
