@@ -16,6 +16,11 @@ urlpatterns = [
         name="api-request-history",
     ),
     path(
+        "requests/<uuid:public_id>/personal-data/",
+        views.CasePersonalDataApi.as_view(),
+        name="api-request-personal-data",
+    ),
+    path(
         "requests/<uuid:public_id>/deadline/",
         views.CaseDeadlineApi.as_view(),
         name="api-request-deadline",

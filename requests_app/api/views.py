@@ -12,12 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import Agency
+from common.net import client_address
 
 from .. import actions
-from ..models import Case, CaseState
+from ..models import Case, CaseState, PersonalDataChannel
 from ..selectors import case_get_for_user, case_list_for_user
 from ..services import cases as services
 from ..services.deadlines import case_deadline
+from ..services.personal_data import personal_data_reveal
 from .serializers import (
     CaseAssignInput,
     CaseEventOutput,
@@ -25,6 +27,7 @@ from .serializers import (
     CaseRegisterInput,
     CaseUpdateInput,
     DeadlineOutput,
+    PersonalDataOutput,
     PortalLookupInput,
     PortalRequestInput,
     PortalStatusOutput,
@@ -104,6 +107,23 @@ class CaseHistoryApi(APIView):
         case = case_get_for_user(request.user, public_id=public_id)
         events = case.events.select_related("actor").order_by("at", "id")
         return Response(CaseEventOutput(events, many=True).data)
+
+
+class CasePersonalDataApi(APIView):
+    @extend_schema(
+        request=None,
+        responses=PersonalDataOutput,
+        summary="显示申请人完整证件号码和电话（记录查看人、时间和案件）",
+    )
+    def post(self, request, public_id):
+        case = case_get_for_user(request.user, public_id=public_id)
+        values = personal_data_reveal(
+            case=case,
+            by=request.user,
+            address=client_address(request),
+            channel=PersonalDataChannel.API,
+        )
+        return Response(PersonalDataOutput(values).data)
 
 
 class CaseDeadlineApi(APIView):
