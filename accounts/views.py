@@ -17,7 +17,14 @@ from common.net import client_address
 
 from .authentication import token_expires_at
 from .forms import LoginForm, TotpConfirmForm
-from .otp import totp_confirm, totp_device_confirmed, totp_enrolment_device, totp_secret, totp_uri
+from .otp import (
+    totp_confirm,
+    totp_device_confirmed,
+    totp_enrolment_device,
+    totp_qr_svg,
+    totp_secret,
+    totp_uri,
+)
 
 log = logging.getLogger("ogi.security")
 
@@ -38,7 +45,7 @@ class OgiLoginView(LoginView):
 @login_required
 def otp_setup(request):
     """Shows the secret and the otpauth URI of a new TOTP device; a code from the app confirms
-    it. Nothing is fetched from outside: the user types the secret or the URI into the app."""
+    it. The QR code is drawn here: nothing is fetched from outside."""
     enrolled = totp_device_confirmed(request.user)
     if enrolled is not None:
         return render(request, "registration/otp_setup.html", {"enrolled": enrolled})
@@ -58,7 +65,12 @@ def otp_setup(request):
     return render(
         request,
         "registration/otp_setup.html",
-        {"form": form, "secret": totp_secret(device), "uri": totp_uri(device)},
+        {
+            "form": form,
+            "secret": totp_secret(device),
+            "uri": totp_uri(device),
+            "qr": totp_qr_svg(device),
+        },
     )
 
 

@@ -3,6 +3,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.utils import translation
@@ -41,6 +42,10 @@ class SessionIdleTimeoutMiddleware:
             last = request.session.get(self.KEY)
             if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT:
                 logout(request)
+                if request.headers.get("HX-Request"):  # a partial would land inside the page
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = redirect_to_login(request.path).url
+                    return response
             elif last is None or now - last >= 60:
                 request.session[self.KEY] = now
         return self.get_response(request)

@@ -196,7 +196,7 @@ def test_enrolment_shows_the_secret_and_a_code_confirms_it(city):
     client = Client()
     client.force_login(user)
     page = client.get("/accounts/otp/").content.decode()
-    assert "otpauth://totp/" in page
+    assert "otpauth://totp/" in page and '<svg width="' in page  # QR drawn here, inline
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     assert client.post("/accounts/otp/", {"token": "000000"}).status_code == 200
     assert not TOTPDevice.objects.get(pk=device.pk).confirmed

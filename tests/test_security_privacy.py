@@ -244,3 +244,10 @@ def test_sessions_last_a_working_day_and_end_when_idle(staff):
         response = client.get(worklist)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert "_auth_user_id" not in client.session
+
+    with time_machine.travel(start + dt.timedelta(minutes=82), tick=False):
+        client = logged_in(staff["handler"])
+        client.get(worklist)
+    with time_machine.travel(start + dt.timedelta(minutes=120), tick=False):
+        partial = client.get(worklist, HTTP_HX_REQUEST="true")
+    assert partial.status_code == 204 and partial["HX-Redirect"].startswith("/accounts/login/")
