@@ -1,10 +1,10 @@
 """The case API: happy path, wrong agency, wrong state, bad input, roles, the portal."""
 
 import datetime as dt
+import uuid
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from requests_app.models import Case
@@ -142,7 +142,7 @@ def test_supervisor_reads_the_subtree_but_cannot_act(city, district, intake):
 
 def test_portal_submission_returns_a_tracking_code_and_status(city, settings):
     settings.PORTAL_RATE_ADDRESS = "1000/minute"
-    cache.clear()
+    settings.RATELIMIT_PREFIX = f"test-{uuid.uuid4().hex}"  # fresh counters
     client = APIClient()
     with time_machine.travel(TODAY, tick=False):
         response = client.post(
@@ -171,7 +171,7 @@ def test_portal_submission_returns_a_tracking_code_and_status(city, settings):
 
 def test_portal_is_rate_limited(city, settings):
     settings.PORTAL_RATE_ADDRESS = "3/minute"
-    cache.clear()
+    settings.RATELIMIT_PREFIX = f"test-{uuid.uuid4().hex}"  # fresh counters
     client = APIClient()
     with time_machine.travel(TODAY, tick=False):  # one window of the fixed-window counter
         codes = [client.get("/api/v1/portal/requests/NOSUCHCODE00/").status_code for _ in range(5)]
@@ -206,7 +206,7 @@ def test_assign_through_the_api(city, staff, intake):
 def test_portal_submission_outside_a_test_transaction(city, settings):
     """As in production (no surrounding transaction): numbering locks inside the service's own."""
     settings.PORTAL_RATE_ADDRESS = "1000/minute"
-    cache.clear()
+    settings.RATELIMIT_PREFIX = f"test-{uuid.uuid4().hex}"  # fresh counters
     with time_machine.travel(TODAY, tick=False):
         response = APIClient().post(
             "/api/v1/portal/requests/",
