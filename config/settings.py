@@ -172,7 +172,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "requests_app.api.errors.api_exception_handler",
 }
 # The public portal's limits (requests_app/api/throttling.py), exact counters in the cache.
-PORTAL_RATE_ADDRESS = env("PORTAL_THROTTLE", default="30/minute")
+# Each may hold several rates that must all hold, comma-separated.
+PORTAL_RATE_ADDRESS = env("PORTAL_THROTTLE", default="30/minute,300/day")
 PORTAL_RATE_IDENTITY = env("PORTAL_RATE_IDENTITY", default="5/day")
 PORTAL_RATE_GLOBAL = env("PORTAL_RATE_GLOBAL", default="2000/day")
 # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated), e.g. the

@@ -112,6 +112,18 @@ def test_concurrent_requests_cannot_exceed_the_limit(city, limits):
 
 
 @time_machine.travel(NOW, tick=False)
+def test_an_address_has_a_daily_limit_besides_the_per_minute_one(city, limits):
+    limits.PORTAL_RATE_ADDRESS = "3/minute,5/day"
+    client = APIClient()
+    codes = [submit(client, seed).status_code for seed in range(4)]
+    with time_machine.travel(NOW + dt.timedelta(minutes=1), tick=False):
+        codes += [submit(client, seed).status_code for seed in range(4, 8)]
+    assert codes == [201, 201, 201, 429, 201, 201, 429, 429]
+    with time_machine.travel(NOW + dt.timedelta(days=1), tick=False):
+        assert submit(client, 9).status_code == 201
+
+
+@time_machine.travel(NOW, tick=False)
 def test_a_trusted_proxy_is_honoured(city, limits):
     limits.PORTAL_RATE_ADDRESS = "3/minute"
     limits.TRUSTED_PROXIES = ["127.0.0.1"]

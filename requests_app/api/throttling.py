@@ -2,7 +2,8 @@
 
 Three limits, each an exact counter (common.ratelimit), checked in this order:
 - per client address (common.net.client_address: X-Forwarded-For only from trusted proxies),
-  for every portal request (submissions and status lookups): PORTAL_RATE_ADDRESS;
+  for every portal request (submissions and status lookups): PORTAL_RATE_ADDRESS, a rate per
+  minute and one per day;
 - per applicant identity (identity number or credit code, and phone), for submissions:
   PORTAL_RATE_IDENTITY, so that rotating addresses does not multiply one applicant's requests;
 - a global ceiling on submissions from everyone: PORTAL_RATE_GLOBAL.
@@ -35,6 +36,12 @@ def portal_identities(data) -> list[str]:
     return identities
 
 
+def _rates(setting: str | list[str]) -> list[Rate]:
+    """One rate ('30/minute') or several that must all hold ('30/minute,300/day')."""
+    texts = setting.split(",") if isinstance(setting, str) else setting
+    return [Rate.parse(text) for text in texts if text.strip()]
+
+
 class PortalThrottle(BaseThrottle):
     def allow_request(self, request, view) -> bool:
         self._wait = 0
@@ -45,11 +52,12 @@ class PortalThrottle(BaseThrottle):
                 for ident in portal_identities(request.data)
             ]
             checks.append(("portal-global", "all", settings.PORTAL_RATE_GLOBAL))
-        for scope, ident, rate in checks:
-            wait = rate_hit(scope, ident, Rate.parse(rate))
-            if wait:
-                self._wait = wait
-                return False
+        for scope, ident, setting in checks:
+            for rate in _rates(setting):
+                wait = rate_hit(scope, ident, rate)
+                if wait:
+                    self._wait = wait
+                    return False
         return True
 
     def wait(self) -> int:
