@@ -460,6 +460,7 @@ class Attachment(models.Model):
 
 class PersonalDataChannel(models.TextChoices):
     WEB = "web", "办理页面"
+    EDIT = "edit", "修改登记信息"  # the edit form shows the numbers in full
     API = "api", "接口"
 
 

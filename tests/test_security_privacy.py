@@ -169,6 +169,13 @@ def test_the_history_on_the_case_page_masks_numbers(case, staff):
     assert "13800001111" not in html and "13900002222" not in html
 
 
+def test_opening_the_edit_form_which_holds_the_numbers_is_recorded(case, staff):
+    page = logged_in(staff["clerk"]).get(reverse("requests_app:case_edit", args=[case.public_id]))
+    assert page.status_code == 200 and "13800001111" in page.content.decode()
+    record = PersonalDataView.objects.get()
+    assert record.viewer == staff["clerk"] and record.channel == "edit"
+
+
 def test_the_api_shows_full_numbers_on_request_and_records_it(case, staff):
     api = APIClient()
     api.force_authenticate(staff["approver"])

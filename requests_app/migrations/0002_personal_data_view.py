@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 (
                     "channel",
                     models.CharField(
-                        choices=[("web", "办理页面"), ("api", "接口")],
+                        choices=[("web", "办理页面"), ("edit", "修改登记信息"), ("api", "接口")],
                         max_length=8,
                         verbose_name="途径",
                     ),

@@ -269,6 +269,13 @@ def case_edit(request, public_id):
                 return redirect("requests_app:case_detail", public_id=case.public_id)
     else:
         form = CaseEditForm(initial=initial)
+        # The form holds the full identity and phone numbers: opening it is a recorded show.
+        personal_data_reveal(
+            case=case,
+            by=request.user,
+            address=client_address(request),
+            channel=PersonalDataChannel.EDIT,
+        )
     return render(
         request, "requests_app/case_edit.html", {"case": case, "form": form, "conflict": conflict}
     )
