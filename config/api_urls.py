@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("reporting.api_urls")),
     path("", include("letters.api_urls")),
     path("", include("audits.api_urls")),
+    path("", include("accounts.api_urls")),
 ]

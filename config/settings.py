@@ -2,6 +2,7 @@
 SQLite in var/, tasks run in-process, DEBUG on. Production sets SECRET_KEY, DATABASE_URL,
 REDIS_URL, DEBUG=false and ALLOWED_HOSTS."""
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -35,6 +36,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "drf_spectacular",
     "django_fsm_log",
     "django_htmx",
@@ -44,6 +49,7 @@ INSTALLED_APPS = [
     "reporting",
     "letters",
     "audits",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -53,9 +59,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "config.middleware.SessionIdleTimeoutMiddleware",
+    "config.middleware.SecondFactorRequiredMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -84,8 +96,55 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login: django-axes counts failures by user name and by client address (common/net.py); at
+# LOGIN_FAILURE_LIMIT either one is locked for LOGIN_COOLOFF_MINUTES, even with the right
+# password. Locks and unlocks are logged (accounts/signals.py); administrators unlock in the admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "common.net.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False  # our own log lines (accounts/signals.py) say what matters
+
+# Second factor (TOTP, django-otp): optional per user; once a user has enrolled, login asks for
+# the code. OTP_REQUIRED_FOR_ROLES (e.g. "administrator,approver") makes it compulsory for them.
+OTP_REQUIRED_FOR_ROLES = env.list("OTP_REQUIRED_FOR_ROLES", default=[])
+OTP_TOTP_ISSUER = "依申请公开办理系统"
+
+# Sessions last a working day at most and end after SESSION_IDLE_MINUTES without a request.
+SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=8) * 3600
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+# API tokens expire API_TOKEN_HOURS after they were issued; POST /api/v1/auth/token/rotate/.
+API_TOKEN_TTL = dt.timedelta(hours=env.int("API_TOKEN_HOURS", default=8))
+
+# Content-Security-Policy (django-csp): no inline scripts; everything from this site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -106,13 +165,21 @@ LOGIN_REDIRECT_URL = "/"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "requests_app.api.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"portal": env("PORTAL_THROTTLE", default="30/minute")},
 }
+# The public portal's limits (requests_app/api/throttling.py), exact counters in the cache.
+# Each may hold several rates that must all hold, comma-separated.
+PORTAL_RATE_ADDRESS = env("PORTAL_THROTTLE", default="30/minute,300/day")
+PORTAL_RATE_IDENTITY = env("PORTAL_RATE_IDENTITY", default="5/day")
+PORTAL_RATE_GLOBAL = env("PORTAL_RATE_GLOBAL", default="2000/day")
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated), e.g. the
+# office's web server at 127.0.0.1. Empty: the socket address is the client (common/net.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "OGI case management API",
     "VERSION": "1",
@@ -160,4 +227,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    # Locks, unlocks, second-factor failures and reveals of personal data: kept at INFO.
+    "loggers": {"ogi.security": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -9,7 +9,14 @@ from django.urls import path, reverse
 from django_fsm_log.admin import StateLogInline
 
 from . import actions
-from .models import Attachment, Case, CaseEvent, ClockEvent, LegalChallenge
+from .models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    ClockEvent,
+    LegalChallenge,
+    PersonalDataView,
+)
 from .rules import RuleViolation
 from .services.deadlines import case_deadline
 
@@ -160,6 +167,25 @@ class LegalChallengeAdmin(admin.ModelAdmin):
 class AttachmentAdmin(admin.ModelAdmin):
     list_display = ["case", "kind", "original_name", "size", "uploaded_by", "uploaded_at"]
     raw_id_fields = ["case"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PersonalDataView)
+class PersonalDataViewAdmin(admin.ModelAdmin):
+    """The record of who saw applicants' full numbers: read only, for administrators."""
+
+    list_display = ["at", "viewer", "case", "channel", "fields", "address"]
+    list_filter = ["channel", "at"]
+    search_fields = ["viewer__username", "case__case_no"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

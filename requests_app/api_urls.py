@@ -16,6 +16,11 @@ urlpatterns = [
         name="api-request-history",
     ),
     path(
+        "requests/<uuid:public_id>/personal-data/",
+        views.CasePersonalDataApi.as_view(),
+        name="api-request-personal-data",
+    ),
+    path(
         "requests/<uuid:public_id>/deadline/",
         views.CaseDeadlineApi.as_view(),
         name="api-request-deadline",
@@ -25,6 +30,7 @@ urlpatterns = [
         for name, view in views.ACTION_VIEWS.items()
     ],
     path("portal/requests/", views.PortalRequestApi.as_view(), name="api-portal-request"),
+    path("portal/status/", views.PortalLookupApi.as_view(), name="api-portal-lookup"),
     path(
         "portal/requests/<str:tracking_code>/",
         views.PortalStatusApi.as_view(),

@@ -456,3 +456,29 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = "附件"
         verbose_name_plural = "附件"
+
+
+class PersonalDataChannel(models.TextChoices):
+    WEB = "web", "办理页面"
+    EDIT = "edit", "修改登记信息"  # the edit form shows the numbers in full
+    API = "api", "接口"
+
+
+class PersonalDataView(models.Model):
+    """One explicit "show" of an applicant's full identity and phone numbers: who, when, from
+    where, which case and which numbers (the access record a 个人信息保护法 audit asks for).
+    Everywhere else the numbers are masked. Append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="personal_data_views")
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="查看人"
+    )
+    at = models.DateTimeField("查看时间", auto_now_add=True, db_index=True)
+    address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    channel = models.CharField("途径", max_length=8, choices=PersonalDataChannel.choices)
+    fields = models.JSONField("显示的项目", default=list)
+
+    class Meta:
+        verbose_name = "个人信息查看记录"
+        verbose_name_plural = "个人信息查看记录"
+        ordering = ["-at", "-id"]

@@ -49,6 +49,15 @@ def mask_phone(value: str) -> str:
     return f"{value[:3]}****{value[-4:]}" if len(value) >= 7 else ("*" * len(value))
 
 
+# Masked wherever a case's history is shown (pages and API): full numbers only on a recorded
+# "show" (services.personal_data).
+MASKED_IN_HISTORY = {
+    "applicant_id_number": mask_id_number,
+    "applicant_credit_code": mask_id_number,
+    "applicant_phone": mask_phone,
+}
+
+
 # --- worklists (constant number of queries however many cases there are) -----------------
 SORTS = {
     "due": ("reply_due", "id"),

@@ -13,6 +13,11 @@ urlpatterns = [
     path("cases/<uuid:public_id>/", views.case_detail, name="case_detail"),
     path("cases/<uuid:public_id>/registered/", views.intake_done, name="intake_done"),
     path("cases/<uuid:public_id>/edit/", views.case_edit, name="case_edit"),
+    path(
+        "cases/<uuid:public_id>/personal-data/",
+        views.case_personal_data,
+        name="case_personal_data",
+    ),
     path("cases/<uuid:public_id>/assign/", views.case_assign_view, name="case_assign"),
     path("cases/<uuid:public_id>/act/<str:action>/", views.case_act, name="case_act"),
     path(

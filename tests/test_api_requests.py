@@ -1,12 +1,11 @@
 """The case API: happy path, wrong agency, wrong state, bad input, roles, the portal."""
 
 import datetime as dt
+import uuid
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from rest_framework.test import APIClient
-from rest_framework.throttling import ScopedRateThrottle
 
 from requests_app.models import Case
 from requests_app.services import cases as svc
@@ -141,9 +140,9 @@ def test_supervisor_reads_the_subtree_but_cannot_act(city, district, intake):
     assert response.status_code == 403
 
 
-def test_portal_submission_returns_a_tracking_code_and_status(city, monkeypatch):
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"portal": "1000/minute"})
-    cache.clear()
+def test_portal_submission_returns_a_tracking_code_and_status(city, settings):
+    settings.PORTAL_RATE_ADDRESS = "1000/minute"
+    settings.RATELIMIT_PREFIX = f"test-{uuid.uuid4().hex}"  # fresh counters
     client = APIClient()
     with time_machine.travel(TODAY, tick=False):
         response = client.post(
@@ -170,11 +169,12 @@ def test_portal_submission_returns_a_tracking_code_and_status(city, monkeypatch)
     assert client.get("/api/v1/portal/requests/NOSUCHCODE00/").status_code == 404
 
 
-def test_portal_is_rate_limited(city, monkeypatch):
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"portal": "3/minute"})
-    cache.clear()
+def test_portal_is_rate_limited(city, settings):
+    settings.PORTAL_RATE_ADDRESS = "3/minute"
+    settings.RATELIMIT_PREFIX = f"test-{uuid.uuid4().hex}"  # fresh counters
     client = APIClient()
-    codes = [client.get("/api/v1/portal/requests/NOSUCHCODE00/").status_code for _ in range(5)]
+    with time_machine.travel(TODAY, tick=False):  # one window of the fixed-window counter
+        codes = [client.get("/api/v1/portal/requests/NOSUCHCODE00/").status_code for _ in range(5)]
     assert codes == [404, 404, 404, 429, 429]
 
 
@@ -203,10 +203,10 @@ def test_assign_through_the_api(city, staff, intake):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_portal_submission_outside_a_test_transaction(city, monkeypatch):
+def test_portal_submission_outside_a_test_transaction(city, settings):
     """As in production (no surrounding transaction): numbering locks inside the service's own."""
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"portal": "1000/minute"})
-    cache.clear()
+    settings.PORTAL_RATE_ADDRESS = "1000/minute"
+    settings.RATELIMIT_PREFIX = f"test-{uuid.uuid4().hex}"  # fresh counters
     with time_machine.travel(TODAY, tick=False):
         response = APIClient().post(
             "/api/v1/portal/requests/",

@@ -160,7 +160,8 @@ def test_edit_goes_through_case_update_with_reason_and_history(client, case, sta
     edit = case.events.get(kind="edit")
     assert edit.changes == {"applicant_phone": ["13800001111", "13900002222"]}
     html = detail(client, case).content.decode()
-    assert "联系电话：13800001111 → 13900002222" in html and "申请人来电更正" in html
+    # Numbers are masked in the history too (full values only on a recorded "show").
+    assert "联系电话：138****1111 → 139****2222" in html and "申请人来电更正" in html
     assert "登记后曾被修改" in html
     data.update(applicant_phone="13900003333", expected_version=1)
     assert "案件已被他人修改" in client.post(url, data).content.decode()
@@ -399,7 +400,9 @@ def test_history_values_are_shown_with_their_chinese_labels():
     assert pretty_value("disclosed") == "予以公开"
     assert pretty_value("letter_scan") == "申请书扫描件"
     assert pretty_value("") == "（空）"
-    assert change_rows({"applicant_phone": ["1", "2"], "number": "淄政办信复〔2026〕1号"}) == [
-        ("联系电话", "1", "2", True),
+    assert change_rows(
+        {"applicant_phone": ["13800001111", ""], "number": "淄政办信复〔2026〕1号"}
+    ) == [
+        ("联系电话", "138****1111", "", True),
         ("文号", "淄政办信复〔2026〕1号", None, False),
     ]

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from ..models import Case, CaseEvent, Channel, DeliveryMethod, InformationForm
 from ..outcomes import ApplicantType
-from ..selectors import mask_id_number, mask_phone
+from ..selectors import MASKED_IN_HISTORY, mask_id_number, mask_phone
 
 
 class CaseOutput(serializers.ModelSerializer):
@@ -83,13 +83,6 @@ class CaseUpdateInput(serializers.Serializer):
     expected_version = serializers.IntegerField()
 
 
-MASKED_IN_HISTORY = {
-    "applicant_id_number": mask_id_number,
-    "applicant_credit_code": mask_id_number,
-    "applicant_phone": mask_phone,
-}
-
-
 class CaseEventOutput(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None)
     changes = serializers.SerializerMethodField()
@@ -138,6 +131,16 @@ class PortalRequestInput(serializers.Serializer):
     delivery_method = serializers.ChoiceField(choices=DeliveryMethod.choices, required=False)
     content = serializers.CharField(max_length=5000)
     information_form = serializers.ChoiceField(choices=InformationForm.choices, required=False)
+
+
+class PersonalDataOutput(serializers.Serializer):
+    applicant_id_number = serializers.CharField(required=False)
+    applicant_credit_code = serializers.CharField(required=False)
+    applicant_phone = serializers.CharField(required=False)
+
+
+class PortalLookupInput(serializers.Serializer):
+    tracking_code = serializers.CharField(max_length=40, help_text="提交申请时得到的查询码")
 
 
 class PortalStatusOutput(serializers.Serializer):

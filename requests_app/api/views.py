@@ -9,16 +9,17 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from agencies.models import Agency
+from common.net import client_address
 
 from .. import actions
-from ..models import Case, CaseState
+from ..models import Case, CaseState, PersonalDataChannel
 from ..selectors import case_get_for_user, case_list_for_user
 from ..services import cases as services
 from ..services.deadlines import case_deadline
+from ..services.personal_data import personal_data_reveal
 from .serializers import (
     CaseAssignInput,
     CaseEventOutput,
@@ -26,9 +27,12 @@ from .serializers import (
     CaseRegisterInput,
     CaseUpdateInput,
     DeadlineOutput,
+    PersonalDataOutput,
+    PortalLookupInput,
     PortalRequestInput,
     PortalStatusOutput,
 )
+from .throttling import PortalThrottle
 
 PAGE_SIZE = 50
 
@@ -105,6 +109,23 @@ class CaseHistoryApi(APIView):
         return Response(CaseEventOutput(events, many=True).data)
 
 
+class CasePersonalDataApi(APIView):
+    @extend_schema(
+        request=None,
+        responses=PersonalDataOutput,
+        summary="显示申请人完整证件号码和电话（记录查看人、时间和案件）",
+    )
+    def post(self, request, public_id):
+        case = case_get_for_user(request.user, public_id=public_id)
+        values = personal_data_reveal(
+            case=case,
+            by=request.user,
+            address=client_address(request),
+            channel=PersonalDataChannel.API,
+        )
+        return Response(PersonalDataOutput(values).data)
+
+
 class CaseDeadlineApi(APIView):
     @extend_schema(responses=DeadlineOutput, summary="答复期限及其计算过程")
     def get(self, request, public_id):
@@ -168,8 +189,8 @@ ACTION_VIEWS = {name: _action_view(action) for name, action in actions.ACTIONS.i
 class PortalRequestApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "portal"
+    throttle_classes = [PortalThrottle]
+    portal_submission = True  # counted per applicant identity and globally too
 
     @extend_schema(
         request=PortalRequestInput, responses={201: PortalStatusOutput}, summary="网上提交申请"
@@ -186,15 +207,35 @@ class PortalRequestApi(APIView):
 class PortalStatusApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "portal"
+    throttle_classes = [PortalThrottle]
 
     @extend_schema(responses=PortalStatusOutput, summary="凭查询码查询办理状态")
     def get(self, request, tracking_code):
-        case = get_object_or_404(
-            Case.objects.select_related("agency"), tracking_code=tracking_code.upper()
-        )
-        return Response(_portal_status(case))
+        return Response(_portal_status(_portal_case(tracking_code)))
+
+
+class PortalLookupApi(APIView):
+    """The same lookup with the code in the body, so that it stays out of access-log URLs."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [PortalThrottle]
+
+    @extend_schema(
+        request=PortalLookupInput,
+        responses=PortalStatusOutput,
+        summary="凭查询码查询办理状态（查询码在请求体中，不出现在网址里）",
+    )
+    def post(self, request):
+        payload = PortalLookupInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return Response(_portal_status(_portal_case(payload.validated_data["tracking_code"])))
+
+
+def _portal_case(tracking_code: str) -> Case:
+    return get_object_or_404(
+        Case.objects.select_related("agency"), tracking_code=tracking_code.strip().upper()
+    )
 
 
 def _portal_status(case: Case) -> dict:

@@ -9,7 +9,7 @@ from django.forms import BoundField
 from ..models import AttachmentKind, CaseState, Channel, EventKind
 from ..outcomes import ApplicantType, Outcome
 from ..rules import TRANSITION_LABELS
-from ..selectors import mask_id_number, mask_phone
+from ..selectors import MASKED_IN_HISTORY, mask_id_number, mask_phone
 
 register = template.Library()
 
@@ -127,9 +127,12 @@ def pretty_value(value) -> str:
 
 @register.filter
 def change_rows(changes) -> list[tuple[str, object, object | None, bool]]:
-    """History changes as rows (label, old, new, is_pair)."""
+    """History changes as rows (label, old, new, is_pair); identity and phone numbers masked."""
     rows = []
     for key, value in (changes or {}).items():
+        if key in MASKED_IN_HISTORY:
+            mask = MASKED_IN_HISTORY[key]
+            value = [mask(v) if v else v for v in value] if isinstance(value, list) else value
         if isinstance(value, list) and len(value) == 2:
             rows.append((field_label(key), value[0], value[1], True))
         else:

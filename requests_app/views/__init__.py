@@ -7,6 +7,7 @@ from .case import (
     case_attachment_upload,
     case_detail,
     case_edit,
+    case_personal_data,
 )
 from .home import home
 from .intake import intake_channels, intake_done, intake_form
@@ -21,6 +22,7 @@ __all__ = [
     "case_attachment_upload",
     "case_detail",
     "case_edit",
+    "case_personal_data",
     "home",
     "intake_channels",
     "intake_done",

@@ -18,18 +18,20 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Role
 from agencies.selectors import user_has_role, user_roles
+from common.net import client_address
 from workcalendar.selectors import calendar_get
 
 from .. import rules
 from ..actions import ACTIONS, action_form_class, action_run, actions_available
 from ..forms import AttachmentForm, CaseEditForm
-from ..models import Attachment, CaseState, EventKind, ExtensionState
+from ..models import Attachment, CaseState, EventKind, ExtensionState, PersonalDataChannel
 from ..rules import RuleViolation
 from ..selectors import case_events, case_get_for_user, case_repeat_flags
 from ..services.attachments import AttachmentInvalid, attachment_add
 from ..services.cases import CaseConflict, case_assign, case_update
 from ..services.deadlines import case_deadline
 from ..services.intake import IntakeInvalid
+from ..services.personal_data import personal_data_reveal
 from .access import EDIT_ROLES
 
 MSG_RELOAD = "案件已被他人修改或状态已变化，请刷新页面查看最新情况后再操作。"
@@ -152,6 +154,23 @@ def case_detail(request, public_id):
     return render(request, "requests_app/case_detail.html", case_page_context(request, case))
 
 
+@login_required
+@require_POST
+def case_personal_data(request, public_id):
+    """The case page with the applicant's full numbers, after recording who asked (the button
+    "显示完整号码"; everywhere else they are masked)."""
+    case = case_get_for_user(request.user, public_id=public_id)
+    revealed = personal_data_reveal(
+        case=case,
+        by=request.user,
+        address=client_address(request),
+        channel=PersonalDataChannel.WEB,
+    )
+    context = case_page_context(request, case)
+    context["revealed"] = revealed
+    return render(request, "requests_app/case_detail.html", context)
+
+
 def _safe_next(request) -> str | None:
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
@@ -250,6 +269,13 @@ def case_edit(request, public_id):
                 return redirect("requests_app:case_detail", public_id=case.public_id)
     else:
         form = CaseEditForm(initial=initial)
+        # The form holds the full identity and phone numbers: opening it is a recorded show.
+        personal_data_reveal(
+            case=case,
+            by=request.user,
+            address=client_address(request),
+            channel=PersonalDataChannel.EDIT,
+        )
     return render(
         request, "requests_app/case_edit.html", {"case": case, "form": form, "conflict": conflict}
     )

@@ -27,9 +27,20 @@
     if (invalid && typeof invalid.focus === "function") invalid.focus();
   }
 
+  // A select marked data-autosubmit submits its form when changed (no inline handlers: the
+  // Content-Security-Policy allows scripts from this site's files only).
+  function autosubmit(root) {
+    (root || document).querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () {
+        if (select.form) select.form.submit();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     toggleIdentity(document);
     focusFirstError(document);
+    autosubmit(document);
   });
   document.addEventListener("htmx:afterSwap", function (event) {
     focusFirstError(event.target);
