@@ -146,6 +146,18 @@ class TestRequest(models.Model):
     scored_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Left out of the scores and the ranking, explicitly, with a reason (who / when / why);
+    # a campaign is published only when each test request is scored or excluded.
+    excluded_at = models.DateTimeField("排除出评分时间", null=True, blank=True)
+    excluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="排除人",
+    )
+    exclusion_reason = models.TextField("排除出评分的理由", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -171,6 +183,10 @@ class TestRequest(models.Model):
             models.CheckConstraint(
                 name="test_request_extension_at_most_20", condition=Q(extension_days__lte=20)
             ),
+            models.CheckConstraint(
+                name="test_request_exclusion_has_reason",
+                condition=Q(excluded_at__isnull=True) | ~Q(exclusion_reason=""),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -179,6 +195,10 @@ class TestRequest(models.Model):
     @property
     def code(self) -> str:
         return f"T{self.number:03d}"
+
+    @property
+    def is_excluded(self) -> bool:
+        return self.excluded_at is not None
 
 
 class Verdict(models.TextChoices):
@@ -224,6 +244,8 @@ class AuditEventKind(models.TextChoices):
     UNLINKED = "unlinked", "取消关联"
     REPLY = "reply", "登记答复"
     SCORED = "scored", "评分"
+    EXCLUDED = "excluded", "排除出评分"
+    INCLUDED = "included", "恢复计入评分"
 
 
 class AuditEvent(models.Model):

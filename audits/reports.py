@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -27,6 +28,39 @@ RULE_TEXT = (
     "（“符合”项与“不符合”项的分值之和）× 100，保留一位小数（四舍五入）。“不适用”和“无法判断”"
     "的评分项不计入分子和分母。评分项通过率 = 符合次数 ÷（符合次数 + 不符合次数）。得分相同的机关名次并列。"
 )
+
+
+REPORT_SUFFIX = "测评报告"
+
+
+def report_title(campaign) -> str:
+    """The report's title: the campaign's name with 测评报告, without doubling the 测评 that most
+    campaign names already end with (“…模拟申请测评” → “…模拟申请测评报告”)."""
+    name = campaign.name.strip()
+    if name.endswith(REPORT_SUFFIX):
+        return name
+    if name.endswith("测评"):
+        return f"{name}报告"
+    return f"{name}{REPORT_SUFFIX}"
+
+
+def exclusion_lines(results: CampaignResults) -> list[str]:
+    """Each test request left out of the scores: who excluded it, when and why."""
+    return [
+        f"{tr.code}（{tr.agency.name}）：{tr.exclusion_reason}"
+        f"（{_person(tr.excluded_by)}于 {_day(tr.excluded_at)} 排除）"
+        for tr in results.excluded
+    ]
+
+
+def _day(moment) -> str:
+    return timezone.localtime(moment).date().isoformat()
+
+
+def _person(user) -> str:
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
 
 
 def fmt_score(value: Decimal | None) -> str:
@@ -86,8 +120,14 @@ def summary_lines(results: CampaignResults) -> list[str]:
     lines = [
         f"本次测评（{campaign.name}）于 {campaign.period_start.isoformat()} 至 "
         f"{campaign.period_end.isoformat()} 进行，由{campaign.supervising_agency.name}组织，"
-        f"共向 {len(results.agencies)} 个机关发出模拟申请 {results.test_request_count} 件，"
-        f"已完成评分 {results.scored_count} 件。",
+        f"共向 {len(results.agencies)} 个机关发出模拟申请 "
+        f"{results.test_request_count + len(results.excluded)} 件，"
+        f"已完成评分 {results.scored_count} 件"
+        + (
+            f"，经说明理由排除出评分 {len(results.excluded)} 件（不计入得分和排名）。"
+            if results.excluded
+            else "。"
+        ),
         f"各机关平均得分 {fmt_score(average)} 分；全部评分项符合 {passes} 项次、不符合 {fails} 项次，"
         f"总体通过率 {fmt_rate(overall)}。",
     ]
@@ -109,7 +149,7 @@ def campaign_report_docx(results: CampaignResults) -> bytes:
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    _para(doc, f"{campaign.name}测评报告", font=TITLE_FONT, size=22, center=True)
+    _para(doc, report_title(campaign), font=TITLE_FONT, size=22, center=True)
     _para(doc, "（政府信息公开依申请公开模拟申请测评）", size=14, center=True)
 
     _para(doc, "一、总体情况", font=HEADING_FONT, indent=True)
@@ -171,6 +211,10 @@ def campaign_report_docx(results: CampaignResults) -> bytes:
 
     _para(doc, "五、评分说明", font=HEADING_FONT)
     _para(doc, RULE_TEXT)
+    if results.excluded:
+        _para(doc, "排除出评分的模拟申请：")
+        for line in exclusion_lines(results):
+            _para(doc, line)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
@@ -248,7 +292,9 @@ def campaign_report_xlsx(results: CampaignResults) -> bytes:
         (s.test_request_id, s.item_id): s.verdict
         for s in ItemScore.objects.filter(test_request__campaign=results.campaign)
     }
-    requests = results.campaign.test_requests.select_related("agency").order_by("number")
+    requests = results.campaign.test_requests.select_related("agency", "excluded_by").order_by(
+        "number"
+    )
     sheet(
         "模拟申请明细",
         [
@@ -260,6 +306,7 @@ def campaign_report_xlsx(results: CampaignResults) -> bytes:
             "单号",
             "预期结果",
             *[i.label for i in items],
+            "排除出评分",
         ],
         [
             [
@@ -271,6 +318,11 @@ def campaign_report_xlsx(results: CampaignResults) -> bytes:
                 tr.tracking_number,
                 tr.expected_outcome,
                 *[scoring.VERDICT_LABELS.get(verdicts.get((tr.id, i.id), ""), "") for i in items],
+                (
+                    f"{tr.exclusion_reason}（{_person(tr.excluded_by)}，{_day(tr.excluded_at)}）"
+                    if tr.excluded_at
+                    else ""
+                ),
             ]
             for tr in requests
         ],

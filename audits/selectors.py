@@ -270,6 +270,8 @@ class CampaignResults:
     problems: list[Problem]
     test_request_count: int
     scored_count: int
+    # Left out of every figure above, each with who excluded it, when and why.
+    excluded: list[TestRequest] = field(default_factory=list)
 
     @property
     def common_problems(self) -> list[ItemResult]:
@@ -282,7 +284,10 @@ def campaign_results(campaign: Campaign, *, agency_ids: set[int] | None = None) 
     `audits.scoring`). A fixed number of queries whatever the campaign's size."""
     items = list(campaign.items.all())
     scored_items = [i for i in items if i.weight > 0]
-    requests = list(campaign.test_requests.select_related("agency").order_by("number"))
+    everything = list(
+        campaign.test_requests.select_related("agency", "excluded_by").order_by("number")
+    )
+    requests = [tr for tr in everything if tr.excluded_at is None]
     verdicts: dict[tuple[int, int], ItemScore] = {
         (s.test_request_id, s.item_id): s
         for s in ItemScore.objects.filter(test_request__campaign=campaign)
@@ -297,11 +302,12 @@ def campaign_results(campaign: Campaign, *, agency_ids: set[int] | None = None) 
     for tr in requests:
         result = by_agency.setdefault(tr.agency_id, AgencyResult(agency=tr.agency, score=None))
         result.test_requests += 1
-        complete = True
+        complete, judged = True, False
         for item in scored_items:
             score = verdicts.get((tr.id, item.id))
             verdict = score.verdict if score else ""
             ir = item_results[item.id]
+            judged = judged or verdict in scoring.JUDGED
             if verdict == scoring.PASS:
                 ir.passes += 1
                 result.passes += 1
@@ -320,7 +326,7 @@ def campaign_results(campaign: Campaign, *, agency_ids: set[int] | None = None) 
                 result.unscored += 1
                 complete = False
             pairs[tr.agency_id].append((item.weight, verdict))
-        scored_count += complete
+        scored_count += complete and (judged or not scored_items)
     for agency_id, result in by_agency.items():
         result.score = scoring.weighted_score(pairs[agency_id])
         result.earned = sum(w for w, v in pairs[agency_id] if v == scoring.PASS)
@@ -346,6 +352,11 @@ def campaign_results(campaign: Campaign, *, agency_ids: set[int] | None = None) 
         problems=problems,
         test_request_count=len(requests),
         scored_count=scored_count,
+        excluded=[
+            tr
+            for tr in everything
+            if tr.excluded_at is not None and (agency_ids is None or tr.agency_id in agency_ids)
+        ],
     )
 
 

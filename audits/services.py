@@ -59,6 +59,15 @@ MSG_NO_LAWYERS = "请至少指派一名测评律师"
 MSG_NO_REQUESTS = "测评还没有模拟申请"
 MSG_NOT_SENT = "模拟申请 {codes} 尚未登记发出日期"
 MSG_NOT_SCORED = "模拟申请 {codes} 尚未评分完毕"
+MSG_NOTHING_JUDGED = (
+    "模拟申请 {codes} 没有“符合”或“不符合”的评分结论（各项均为不适用或无法判断，不能计分）："
+    "请评定（如机关未答复，按未受理或逾期未答复评为不符合），或说明理由后排除出评分"
+)
+MSG_EXCLUDE_REASON = "请填写排除出评分的理由"
+MSG_INCLUDE_REASON = "请填写恢复计入评分的理由"
+MSG_ALREADY_EXCLUDED = "该模拟申请已排除出评分"
+MSG_NOT_EXCLUDED = "该模拟申请未被排除出评分"
+MSG_EXCLUDED_NO_SCORE = "该模拟申请已排除出评分，如需评分请先恢复计入评分"
 MSG_CASE_OTHER_AGENCY = "该案件不属于被测评机关“{name}”"
 MSG_CASE_TAKEN = "该案件已关联其他模拟申请"
 MSG_CASE_VOID = "该案件已作废，不能关联"
@@ -353,24 +362,58 @@ def campaign_transition_problems(campaign: Campaign, action: str) -> list[str]:
     elif action == "publish":
         if not requests:
             problems.append(MSG_NO_REQUESTS)
-        incomplete = test_requests_incomplete(campaign)
-        if incomplete:
-            problems.append(MSG_NOT_SCORED.format(codes="、".join(tr.code for tr in incomplete)))
+        states = test_request_scoring_states(campaign)
+        for state, message in ((UNSCORED, MSG_NOT_SCORED), (UNJUDGED, MSG_NOTHING_JUDGED)):
+            codes = [tr.code for tr in requests if states.get(tr.id) == state]
+            if codes:
+                problems.append(message.format(codes="、".join(codes)))
     return problems
 
 
-def test_requests_incomplete(campaign: Campaign) -> list[TestRequest]:
-    """Test requests with a weighted checklist item still without a verdict."""
+# A test request's scoring state: every weighted item has a verdict and at least one is
+# pass or fail (SCORED); a weighted item has no verdict yet (UNSCORED); every verdict is
+# not_applicable or cannot_tell, so it counts for nothing (UNJUDGED) — an agency would rank
+# at 100 % on its other requests while this one was, say, never answered; or it was
+# explicitly left out with a reason (EXCLUDED). Publishing needs SCORED or EXCLUDED for all.
+SCORED, UNSCORED, UNJUDGED, EXCLUDED = "scored", "unscored", "unjudged", "excluded"
+SCORING_STATE_LABELS = {
+    SCORED: "已评分",
+    UNSCORED: "待评分",
+    UNJUDGED: "无可计分结论",
+    EXCLUDED: "已排除出评分",
+}
+
+
+def test_request_scoring_states(campaign: Campaign) -> dict[int, str]:
+    """{test request id: SCORED / UNSCORED / UNJUDGED / EXCLUDED} (two queries)."""
     item_ids = set(campaign.items.filter(weight__gt=0).values_list("id", flat=True))
-    done: dict[int, set[int]] = {}
-    for tr_id, item_id in ItemScore.objects.filter(test_request__campaign=campaign).values_list(
-        "test_request_id", "item_id"
-    ):
-        done.setdefault(tr_id, set()).add(item_id)
+    verdicts: dict[int, dict[int, str]] = {}
+    for tr_id, item_id, verdict in ItemScore.objects.filter(
+        test_request__campaign=campaign
+    ).values_list("test_request_id", "item_id", "verdict"):
+        verdicts.setdefault(tr_id, {})[item_id] = verdict
+    states = {}
+    for tr_id, excluded_at in campaign.test_requests.values_list("id", "excluded_at"):
+        given = verdicts.get(tr_id, {})
+        if excluded_at is not None:
+            states[tr_id] = EXCLUDED
+        elif not item_ids <= given.keys():
+            states[tr_id] = UNSCORED
+        elif item_ids and not any(given[i] in scoring.JUDGED for i in item_ids):
+            states[tr_id] = UNJUDGED
+        else:
+            states[tr_id] = SCORED
+    return states
+
+
+def test_requests_incomplete(campaign: Campaign) -> list[TestRequest]:
+    """Test requests that keep the campaign from being published: not excluded, and either a
+    weighted checklist item without a verdict or no pass/fail verdict at all."""
+    states = test_request_scoring_states(campaign)
     return [
         tr
         for tr in campaign.test_requests.order_by("number")
-        if not item_ids <= done.get(tr.id, set())
+        if states.get(tr.id) in (UNSCORED, UNJUDGED)
     ]
 
 
@@ -903,6 +946,8 @@ def test_request_score(
         .select_related("case", "agency")
         .get(campaign=campaign, number=number)
     )
+    if tr.excluded_at is not None:
+        raise RuleViolation(MSG_EXCLUDED_NO_SCORE)
     items = {i.id: i for i in campaign.items.all()}
     errors: dict[str, str] = {}
     for item_id, (verdict, _note) in verdicts.items():
@@ -945,3 +990,66 @@ def test_request_score(
 
 
 test_request_score.__test__ = False  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def test_request_exclude(*, campaign_id: int, number: int, by, reason: str) -> TestRequest:
+    """Leave a test request out of the scores and the ranking, with a reason (who, when and why
+    are kept on the request and in the history). Assigned lawyers or the supervisor, while
+    running or scoring; undone by `test_request_include`."""
+    campaign = _lock(campaign_id)
+    _require_lawyer(by, campaign, or_supervisor=True)
+    _require_status(campaign, REPLY_STATUSES, "排除出评分")
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(MSG_EXCLUDE_REASON, "reason")
+    tr = TestRequest.objects.select_for_update(of=("self",)).get(campaign=campaign, number=number)
+    if tr.excluded_at is not None:
+        raise RuleViolation(MSG_ALREADY_EXCLUDED)
+    tr.excluded_at, tr.excluded_by, tr.exclusion_reason = timezone.now(), by, reason
+    tr.version += 1
+    tr.save(update_fields=["excluded_at", "excluded_by", "exclusion_reason", "version"])
+    _event(
+        campaign,
+        by,
+        AuditEventKind.EXCLUDED,
+        test_request=tr,
+        reason=reason,
+        changes={"excluded": [False, True]},
+    )
+    _bump(campaign)
+    return tr
+
+
+test_request_exclude.__test__ = False  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def test_request_include(*, campaign_id: int, number: int, by, reason: str) -> TestRequest:
+    """Count an excluded test request again (the exclusion stays in the history)."""
+    campaign = _lock(campaign_id)
+    _require_lawyer(by, campaign, or_supervisor=True)
+    _require_status(campaign, REPLY_STATUSES, "恢复计入评分")
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(MSG_INCLUDE_REASON, "reason")
+    tr = TestRequest.objects.select_for_update(of=("self",)).get(campaign=campaign, number=number)
+    if tr.excluded_at is None:
+        raise RuleViolation(MSG_NOT_EXCLUDED)
+    old_reason = tr.exclusion_reason
+    tr.excluded_at, tr.excluded_by, tr.exclusion_reason = None, None, ""
+    tr.version += 1
+    tr.save(update_fields=["excluded_at", "excluded_by", "exclusion_reason", "version"])
+    _event(
+        campaign,
+        by,
+        AuditEventKind.INCLUDED,
+        test_request=tr,
+        reason=reason,
+        changes={"excluded": [True, False], "exclusion_reason": [old_reason, ""]},
+    )
+    _bump(campaign)
+    return tr
+
+
+test_request_include.__test__ = False  # type: ignore[attr-defined]

@@ -32,4 +32,14 @@ urlpatterns = [
         name="test_request_unlink",
     ),
     path("<int:pk>/requests/<int:number>/scan/", views.test_request_scan, name="test_request_scan"),
+    path(
+        "<int:pk>/requests/<int:number>/exclude/",
+        views.test_request_exclude,
+        name="test_request_exclude",
+    ),
+    path(
+        "<int:pk>/requests/<int:number>/include/",
+        views.test_request_include,
+        name="test_request_include",
+    ),
 ]

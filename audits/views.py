@@ -148,7 +148,7 @@ def campaign_edit(request, pk):
 def campaign_detail(request, pk):
     campaign = selectors.campaign_get_for_user(request.user, pk)
     requests = list(campaign.test_requests.select_related("agency", "case").order_by("number"))
-    incomplete = {tr.id for tr in services.test_requests_incomplete(campaign)}
+    states = services.test_request_scoring_states(campaign)
     return render(
         request,
         "audits/campaign_detail.html",
@@ -157,7 +157,10 @@ def campaign_detail(request, pk):
             **_roles(request, campaign),
             "agencies": selectors.campaign_target_agencies(campaign),
             "lawyers": campaign.lawyers.order_by("username"),
-            "test_requests": [(tr, tr.id not in incomplete) for tr in requests],
+            "test_requests": [
+                (tr, states.get(tr.id), services.SCORING_STATE_LABELS[states[tr.id]])
+                for tr in requests
+            ],
             "actions": [
                 (name, label, services.campaign_transition_problems(campaign, name))
                 for name, label in services.campaign_actions_available(campaign, request.user)
@@ -425,6 +428,8 @@ def _detail(
             "score_form": score_form,
             "reply_form": reply_form,
             "can_reply": can_reply,
+            "can_exclude": (roles["is_lawyer"] or roles["is_supervisor"])
+            and campaign.status in services.REPLY_STATUSES,
             "candidates": candidates,
             "q": query,
             "outcome_label": OUTCOME_LABELS.get(facts.outcome, ""),
@@ -553,6 +558,45 @@ def test_request_unlink(request, pk, number):
 
 
 @login_required
+@require_POST
+def test_request_exclude(request, pk, number):
+    """Leave the test request out of the scores, with a reason (`services.test_request_exclude`)."""
+    campaign = selectors.campaign_get_for_user(request.user, pk)
+    tr = selectors.test_request_get(campaign, number)
+    try:
+        services.test_request_exclude(
+            campaign_id=campaign.pk,
+            number=tr.number,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{tr.code} 已排除出评分。")
+    return redirect("audits:test_request_detail", pk=campaign.pk, number=tr.number)
+
+
+@login_required
+@require_POST
+def test_request_include(request, pk, number):
+    campaign = selectors.campaign_get_for_user(request.user, pk)
+    tr = selectors.test_request_get(campaign, number)
+    try:
+        services.test_request_include(
+            campaign_id=campaign.pk,
+            number=tr.number,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{tr.code} 已恢复计入评分。")
+    return redirect("audits:test_request_detail", pk=campaign.pk, number=tr.number)
+
+
+@login_required
 def test_request_scan(request, pk, number):
     campaign = selectors.campaign_get_for_user(request.user, pk)
     tr = selectors.test_request_get(campaign, number)
@@ -575,6 +619,7 @@ def campaign_results(request, pk):
             "results": results,
             **_roles(request, campaign),
             "summary": reports.summary_lines(results),
+            "exclusions": reports.exclusion_lines(results),
             "rule": reports.RULE_TEXT,
         },
     )

@@ -31,11 +31,31 @@ COLUMNS = [
     ("received", "本月新收"),
     ("closed", "本月办结"),
     ("on_time", "按期办结"),
-    ("on_time_rate", "按期办结率(%)"),
+    ("on_time_rate", "按期率(%)"),
     ("overdue_open", "月末逾期未办结"),
     ("median_days", "办结用时中位数(工作日)"),
     ("extensions", "办结案件中延期"),
 ]
+
+
+# Timeliness counts the open overdue cases: a unit cannot rank at 100% while cases it owes are
+# past their deadline (issue 11, defect 5). Stated on the page and in both exports.
+RATE_FORMULA = (
+    "按期率 = 按期办结件数 ÷（本月办结件数 + 月末逾期未办结件数）× 100%，保留一位小数；"
+    "月末逾期未办结指月末仍未办结且答复期限已届满的申请，每月计入，直至办结。"
+)
+RANKING_RULE = (
+    "排名依据：按期率高者在前；按期率相同的，月末逾期未办结件数少者在前，再按本月新收件数多者在前；"
+    "本月既无办结也无逾期未办结的单位（按期率记为“—”）列于最后。"
+)
+# Circulars frozen before the formula counted open overdue cases keep their figures.
+RATE_FORMULA_BEFORE = "按期率 = 按期办结件数 ÷ 本月办结件数 × 100%（本期通报生成于计入逾期未办结件数之前，数据保持定稿时原样）。"
+
+
+def circular_formula(rows: list[dict]) -> list[str]:
+    """The rate's formula and the ranking rule that produced `rows` (frozen rows keep theirs)."""
+    current = all("rate_basis" in row for row in rows)
+    return [RATE_FORMULA if current else RATE_FORMULA_BEFORE, RANKING_RULE]
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -84,17 +104,19 @@ def circular_compute(agency: Agency, year: int, month: int) -> list[dict]:
     rows = []
     for unit_id, name in units.items():
         c = counts.get(unit_id, {})
-        closed = c.get("closed", 0)
+        closed, overdue_open = c.get("closed", 0), c.get("overdue_open", 0)
+        basis = closed + overdue_open  # RATE_FORMULA's denominator
         rows.append(
             {
                 "agency": name,
                 "received": c.get("received", 0),
                 "closed": closed,
                 "on_time": c.get("on_time", 0),
-                "on_time_rate": round(100 * c.get("on_time", 0) / closed, 1) if closed else None,
-                "overdue_open": c.get("overdue_open", 0),
+                "on_time_rate": round(100 * c.get("on_time", 0) / basis, 1) if basis else None,
+                "overdue_open": overdue_open,
                 "median_days": statistics.median(days[unit_id]) if days[unit_id] else None,
                 "extensions": c.get("extensions", 0),
+                "rate_basis": basis,
             }
         )
     rows.sort(
@@ -105,7 +127,7 @@ def circular_compute(agency: Agency, year: int, month: int) -> list[dict]:
             r["agency"],
         )
     )
-    rows.sort(key=lambda r: r["on_time_rate"] is None)  # units with nothing closed last
+    rows.sort(key=lambda r: r["on_time_rate"] is None)  # nothing closed nor overdue: last
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
     return rows
@@ -170,7 +192,7 @@ def circular_docx_bytes(agency_name: str, year: int, month: int, rows: list[dict
     overdue = sum(r["overdue_open"] for r in rows)
     document.add_paragraph(
         f"{year}年{month}月，全系统{len(rows)}个单位共新收政府信息公开申请{received}件，办结{closed}件，"
-        f"月末逾期未办结{overdue}件。各单位情况按按期办结率排序如下。"
+        f"月末逾期未办结{overdue}件。各单位排名如下（按期率的计算方法和排名依据见表后）。"
     )
     table = document.add_table(rows=1, cols=len(COLUMNS) + 2)
     table.style = "Table Grid"
@@ -186,6 +208,8 @@ def circular_docx_bytes(agency_name: str, year: int, month: int, rows: list[dict
             strict=True,
         ):
             cell.text = text
+    for text in circular_formula(rows):
+        document.add_paragraph(text)
     late = [r for r in rows if r["overdue_open"]]
     if late:
         document.add_paragraph(
@@ -214,6 +238,16 @@ def circular_xlsx_bytes(agency_name: str, year: int, month: int, rows: list[dict
         values = [row["rank"], row["agency"], *(row[key] for key, _ in COLUMNS)]
         for col, value in enumerate(values, 1):
             sheet.cell(index, col, value)
+    below = len(rows) + 4
+    for offset, text in enumerate(circular_formula(rows)):
+        sheet.merge_cells(
+            start_row=below + offset,
+            start_column=1,
+            end_row=below + offset,
+            end_column=len(headers),
+        )
+        sheet.cell(below + offset, 1, text).alignment = Alignment(wrap_text=True)
+        sheet.row_dimensions[below + offset].height = 36
     sheet.column_dimensions["B"].width = 28
     buffer = io.BytesIO()
     book.save(buffer)

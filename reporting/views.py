@@ -537,6 +537,7 @@ def circular_page(request, code: str, year: int, month: int):
             "month": month,
             "rows": rows,
             "columns": circulars.COLUMNS,
+            "formula": circulars.circular_formula(rows),
             "frozen": frozen,
             "can_produce": frozen is None and month_end < timezone.localdate(),
             "previous": previous,

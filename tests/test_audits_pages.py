@@ -254,7 +254,7 @@ def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(
     )
     document = Document(io.BytesIO(docx.content))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "2026年第二轮模拟申请测评测评报告" in text
+    assert "2026年第二轮模拟申请测评报告" in text and "测评测评" not in text
     for heading in (
         "一、总体情况",
         "二、各机关得分排名",

@@ -30,8 +30,10 @@ def cal():
         (D(2026, 2, 13), 20, D(2026, 3, 19)),
         # Supplement window: 7 working days after 2026-09-25 ends on 2026-10-12.
         (D(2026, 9, 25), 7, D(2026, 10, 12)),
-        # 2026 → 2027 with 2027 unknown: weekends only, so 2027-01-01 counts.
-        (D(2026, 12, 15), 20, D(2027, 1, 12)),
+        # 2026 → 2027 with 2027 unknown: weekends and the statutory holidays, so 元旦
+        # 2027-01-01 is off (SPEC §2; issue 9 item 7: 2026-12-18 → 2027-01-18).
+        (D(2026, 12, 15), 20, D(2027, 1, 13)),
+        (D(2026, 12, 18), 20, D(2027, 1, 18)),
     ],
 )
 def test_nth_working_day_after_receipt(cal, received, n, due):
@@ -68,11 +70,16 @@ def test_make_up_saturday_is_a_working_day_and_holiday_names_are_chinese(cal):
     ]
 
 
-def test_unknown_year_is_weekends_only_and_provisional(cal):
+def test_unknown_year_is_weekends_and_statutory_holidays_and_provisional(cal):
     assert not cal.is_official(2027)
     assert cal.is_official(2026)
-    assert cal.is_workday(D(2027, 1, 1))  # Friday, no schedule entered yet
-    assert cal.provisional_between(D(2026, 12, 15), D(2027, 1, 12))
+    assert not cal.is_workday(D(2027, 1, 1))  # Friday, 元旦 by the statutory rule
+    assert cal.day_name(D(2027, 1, 1)) == "元旦"
+    assert cal.is_workday(D(2027, 1, 4))
+    assert cal.provisional_between(D(2026, 12, 15), D(2027, 1, 13))
+    assert cal.assumed_holidays_between(D(2026, 12, 15), D(2027, 1, 13)) == [
+        (D(2027, 1, 1), "元旦")
+    ]
     assert not cal.provisional_between(D(2026, 1, 5), D(2026, 12, 31))
 
 

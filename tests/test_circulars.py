@@ -69,10 +69,12 @@ def test_figures_per_unit_and_ranking(september):
         "received": 1,
         "closed": 2,
         "on_time": 1,
-        "on_time_rate": 50.0,
+        # 1 on time ÷ (2 closed + 1 open overdue): the open overdue case counts.
+        "on_time_rate": 33.3,
         "overdue_open": 1,
         "median_days": 19.0,
         "extensions": 0,
+        "rate_basis": 3,
         "rank": 2,
     }
     assert by_name["市财政局"] | {} == {
@@ -84,6 +86,7 @@ def test_figures_per_unit_and_ranking(september):
         "overdue_open": 0,
         "median_days": 0,
         "extensions": 0,
+        "rate_basis": 1,
         "rank": 1,
     }
     assert (
@@ -209,3 +212,79 @@ def test_nav_leads_supervisors_to_their_circulars(september):
     staff.force_login(make_user("clerk-nav", september["district"], "clerk"))
     assert staff.get("/reports/circulars/").status_code == 404
     assert "本单位测评结果" in staff.get("/", follow=True).content.decode()
+
+
+def test_open_overdue_cases_count_against_timeliness(september, intake):
+    """Issue 11 defect 5: a unit with 6 open overdue cases ranked 3rd at "100%"."""
+    department = september["department"]
+    clerk = make_user("clerk-late", department, "clerk")
+    with travel(D(2026, 8, 3)):
+        for _ in range(6):  # due 2026-08-31, still open at the end of September
+            svc.case_register(
+                agency=department,
+                by=clerk,
+                data=intake(channel="in_person", submitted_on=D(2026, 8, 3), signed_on=None),
+            )
+    rows = circular_compute(september["city"], 2026, 9)
+    by_name = {r["agency"]: r for r in rows}
+    late = by_name["市财政局"]
+    assert (late["closed"], late["on_time"], late["overdue_open"]) == (1, 1, 6)
+    assert late["on_time_rate"] == 14.3  # 1 ÷ (1 + 6), not 100
+    assert [r["agency"] for r in rows] == ["淄博市人民政府办公室", "市财政局", "张店区人民政府"]
+    # October: nothing closed, cases open overdue: 0 % (not "—"); the most overdue ranks last.
+    with travel(D(2026, 11, 9)):
+        rows = circular_compute(september["city"], 2026, 10)
+    assert [(r["agency"], r["on_time_rate"], r["overdue_open"]) for r in rows][-1] == (
+        "市财政局",
+        0.0,
+        6,
+    )
+    assert all(r["on_time_rate"] == 0.0 for r in rows)
+
+
+def test_the_ranking_states_its_formula_on_the_page_and_in_the_exports(september):
+    import openpyxl
+
+    client = Client()
+    client.force_login(make_user("sup-f", september["city"], "supervisor"))
+    with travel(D(2026, 10, 9)):
+        page = client.get("/reports/circulars/CITY-OFFICE/2026/9/").content.decode()
+        docx = client.get("/reports/circulars/CITY-OFFICE/2026/9/download.docx").content
+        xlsx = client.get("/reports/circulars/CITY-OFFICE/2026/9/download.xlsx").content
+    formula = "按期率 = 按期办结件数 ÷（本月办结件数 + 月末逾期未办结件数）× 100%"
+    assert "按按期" not in page
+    assert formula in page and "排名依据：按期率高者在前" in page
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
+    assert "按按期" not in text and formula in text
+    assert "各单位排名如下（按期率的计算方法和排名依据见表后）" in text
+    assert "排名依据：按期率高者在前" in text
+    assert Document(io.BytesIO(docx)).tables[0].rows[0].cells[5].text == "按期率(%)"
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert any(formula in c for c in cells) and "按期率(%)" in cells
+    assert any(c.startswith("排名依据") for c in cells)
+
+
+def test_a_circular_frozen_before_the_formula_changed_says_so(september):
+    Circular.objects.create(
+        agency=september["city"],
+        year=2026,
+        month=8,
+        rows=[
+            {
+                "agency": "市财政局",
+                "received": 1,
+                "closed": 1,
+                "on_time": 1,
+                "on_time_rate": 100.0,
+                "overdue_open": 6,
+                "median_days": 3,
+                "extensions": 0,
+                "rank": 1,
+            }
+        ],
+    )
+    client = Client()
+    client.force_login(make_user("sup-old", september["city"], "supervisor"))
+    page = client.get("/reports/circulars/CITY-OFFICE/2026/8/").content.decode()
+    assert "本期通报生成于计入逾期未办结件数之前" in page

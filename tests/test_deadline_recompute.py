@@ -26,21 +26,24 @@ def test_year_end_deadline_is_provisional_until_2027_is_entered(city, staff, int
             data=intake(channel="in_person", submitted_on=D(2026, 12, 16), signed_on=None),
         )
         svc.case_withdraw(case_id=closed.id, by=staff["clerk"], reason="撤回")
-        assert (case.reply_due, case.deadline_provisional) == (D(2027, 1, 12), True)
+        # 2027 unknown: weekends and the statutory holidays (元旦 off) → 13 January.
+        assert (case.reply_due, case.deadline_provisional) == (D(2027, 1, 13), True)
         assert any("2027 年的官方节假日安排尚未录入" in s for s in case_deadline(case).steps)
 
         year = CalendarYear.objects.create(year=2027, source="示例：国务院办公厅通知")
         CalendarDay.objects.create(date=D(2027, 1, 1), kind="holiday", name="元旦")
+        CalendarDay.objects.create(date=D(2027, 1, 9), kind="workday", name="调休（示例）")
         changed = case_deadlines_recompute_open(
             by=staff["administrator"], reason=f"录入 {year.year} 年官方日历"
         )
 
     case.refresh_from_db()
     assert changed == 1
-    assert (case.reply_due, case.deadline_provisional) == (D(2027, 1, 13), False)
+    # The official schedule makes Saturday 9 January a working day: one day earlier.
+    assert (case.reply_due, case.deadline_provisional) == (D(2027, 1, 12), False)
     event = CaseEvent.objects.get(case=case, kind="deadline_changed")
     assert event.changes == {
-        "reply_due": ["2027-01-12", "2027-01-13"],
+        "reply_due": ["2027-01-13", "2027-01-12"],
         "deadline_provisional": [True, False],
     }
     assert event.actor == staff["administrator"]

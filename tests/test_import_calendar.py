@@ -13,6 +13,7 @@ from requests_app.services import cases as svc
 from tests.conftest import make_user
 from workcalendar.models import CalendarDay, CalendarYear
 from workcalendar.selectors import calendar_get
+from workcalendar.statutory import statutory_holidays
 
 pytestmark = pytest.mark.django_db
 SAMPLE = Path(__file__).resolve().parent.parent / "deploy" / "samples" / "calendar-2027-EXAMPLE.csv"
@@ -22,6 +23,11 @@ SAMPLE = Path(__file__).resolve().parent.parent / "deploy" / "samples" / "calend
 def frozen_today():
     with time_machine.travel(dt.datetime(2026, 12, 16, 10, 0), tick=False):
         yield
+
+
+def statutory_rows(year=2027) -> str:
+    """The year's statutory holidays as calendar rows: the least an official year holds."""
+    return "".join(f"{day},holiday,{name}\n" for day, name in statutory_holidays(year))
 
 
 def write(tmp_path, text, name="cal-2027.csv"):
@@ -52,7 +58,8 @@ def test_importing_2027_recomputes_a_deadline_running_into_it(
     tmp_path, city, staff, year_end_case, capsys
 ):
     case = year_end_case
-    assert (case.reply_due, case.deadline_provisional) == (dt.date(2027, 1, 12), True)
+    # Provisional: weekends and the statutory holidays, 元旦 off.
+    assert (case.reply_due, case.deadline_provisional) == (dt.date(2027, 1, 13), True)
     in_2026 = svc.case_register(
         agency=city,
         by=staff["clerk"],
@@ -70,22 +77,24 @@ def test_importing_2027_recomputes_a_deadline_running_into_it(
 
     path = write(
         tmp_path,
-        "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-02,holiday,元旦\n2027-01-03,holiday,元旦\n2027-01-09,workday,调休\n",
+        "date,kind,name\n"
+        + statutory_rows()
+        + "2027-01-02,holiday,元旦\n2027-01-03,holiday,元旦\n2027-01-09,workday,调休\n",
     )
     call_command("import_calendar", str(path), "--user", admin.username)
     out = capsys.readouterr().out
-    assert "已导入 2027 年日历：放假 3 天，调休上班 1 天" in out
+    assert "已导入 2027 年日历：放假 15 天，调休上班 1 天" in out
     assert "1 件期限变化" in out
 
     case.refresh_from_db()
-    # 1 January is now a holiday and Saturday 9 January a make-up working day, so the date
-    # stays (Dec 16–31: 12 working days, Jan 4–8: 17, Jan 9: 18, Jan 11: 19, Jan 12: 20) but
-    # it is no longer provisional: that is a change, with its history event.
+    # Saturday 9 January is a make-up working day: Dec 16–31 12 working days, Jan 4–8 17,
+    # Jan 9 18, Jan 11 19, Jan 12 20 — a day earlier, and no longer provisional.
     assert (case.reply_due, case.deadline_provisional) == (dt.date(2027, 1, 12), False)
     event = CaseEvent.objects.get(case=case, kind="deadline_changed")
     assert event.actor == admin
     assert "2027" in event.reason and "cal-2027.csv" in event.reason
     assert event.changes["deadline_provisional"] == [True, False]
+    assert event.changes["reply_due"] == ["2027-01-13", "2027-01-12"]
     assert not CaseEvent.objects.filter(case=in_2026, kind="deadline_changed").exists()
     assert not CaseEvent.objects.filter(case=closed, kind="deadline_changed").exists()
     entry = CalendarYear.objects.get(year=2027)
@@ -113,10 +122,11 @@ def test_the_example_sample_moves_the_deadline(year_end_case, capsys):
     call_command("import_calendar", str(SAMPLE))
     assert "1 件期限变化" in capsys.readouterr().out
     case.refresh_from_db()
-    # Jan 1 off (example holiday): the 20th working day moves from 12 to 13 January.
+    # Jan 1–3 off and no make-up day in January: the date stays, no longer provisional.
     assert (case.reply_due, case.deadline_provisional) == (dt.date(2027, 1, 13), False)
     event = CaseEvent.objects.get(case=case, kind="deadline_changed")
-    assert event.changes["reply_due"] == ["2027-01-12", "2027-01-13"]
+    assert event.changes["reply_due"] == ["2027-01-13", "2027-01-13"]
+    assert event.changes["deadline_provisional"] == [True, False]
     assert (
         CalendarDay.objects.filter(date__year=2027, name__contains="示例").count()
         == CalendarDay.objects.count()
@@ -125,10 +135,10 @@ def test_the_example_sample_moves_the_deadline(year_end_case, capsys):
 
 def test_reimport_replaces_the_year(tmp_path, year_end_case):
     call_command("import_calendar", str(SAMPLE))
-    path = write(tmp_path, "date,kind,name\n2027-01-01,holiday,元旦\n")
+    path = write(tmp_path, "date,kind,name\n" + statutory_rows())
     call_command("import_calendar", str(path))
     assert list(CalendarDay.objects.values_list("date", "kind")) == [
-        (dt.date(2027, 1, 1), "holiday")
+        (day, "holiday") for day, _ in statutory_holidays(2027)
     ]
     assert CalendarYear.objects.get(year=2027).source == "cal-2027.csv"
     year_end_case.refresh_from_db()
@@ -193,3 +203,21 @@ def test_comment_lines_keep_line_numbers(tmp_path, db):
     assert errors_of(path) == [
         "row 4: kind：类型须为 holiday（放假）或 workday（调休上班），填写的是“nope”"
     ]
+
+
+def test_a_year_without_all_statutory_holidays_is_not_marked_official(tmp_path, year_end_case):
+    """Issue 11: a year is official only when it holds at least the statutory holidays."""
+    path = write(tmp_path, "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-09,workday,调休\n")
+    [error] = errors_of(path)
+    assert error.startswith("2027 年的安排缺少法定节假日：2027-02-05 春节、2027-02-06 春节")
+    assert "2027-09-15 中秋" in error and "2027-01-01" not in error
+    assert CalendarDay.objects.count() == 0 and CalendarYear.objects.count() == 0
+    year_end_case.refresh_from_db()
+    assert (year_end_case.reply_due, year_end_case.deadline_provisional) == (
+        dt.date(2027, 1, 13),
+        True,
+    )
+    # A statutory day entered as a working day does not count either.
+    text = statutory_rows().replace("2027-10-03,holiday", "2027-10-03,workday")
+    [error] = errors_of(write(tmp_path, "date,kind,name\n" + text))
+    assert "2027-10-03 国庆节" in error

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 
 import chinese_calendar
 
+from .statutory import statutory_holiday_map
+
 PACKAGE_HOLIDAY_NAMES = {h.value: h.chinese for h in chinese_calendar.Holiday}
 
 
@@ -40,6 +42,7 @@ class WorkingCalendar:
         overrides: Mapping[dt.date, tuple[bool, str]],
         entered_years: Iterable[int],
         package: Callable[[dt.date], tuple[bool, str] | None] = package_day,
+        assumed: Callable[[int], Mapping[dt.date, str]] = statutory_holiday_map,
     ) -> None:
         self.first, self.last = first, last
         self._base = first.toordinal()
@@ -50,6 +53,8 @@ class WorkingCalendar:
         self._names: dict[int, str] = {}
         self._rank = array("l", bytes(8 * size))
         self._workdays = array("l")
+        # Statutory holidays assumed for years without an official schedule (SPEC §2).
+        self._assumed: dict[int, Mapping[dt.date, str]] = {}
         package_years: dict[int, bool] = {}
         count = 0
         for offset in range(size):
@@ -58,10 +63,14 @@ class WorkingCalendar:
                 package_years[day.year] = package(dt.date(day.year, 6, 1)) is not None
                 if package_years[day.year]:
                     self.official_years.add(day.year)
+                if day.year not in self.official_years:
+                    self._assumed[day.year] = assumed(day.year)
             if day in self.overrides:
                 is_work, name = self.overrides[day]
             elif package_years[day.year]:
                 is_work, name = package(day)  # type: ignore[misc]
+            elif day in self._assumed.get(day.year, ()):
+                is_work, name = False, self._assumed[day.year][day]
             else:
                 is_work, name = day.weekday() < 5, ""
             if name:
@@ -123,6 +132,16 @@ class WorkingCalendar:
                 result.append((day, self.day_name(day) or WEEKDAY_NAMES[day.weekday()]))
             day += dt.timedelta(days=1)
         return result
+
+    def assumed_holidays_between(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
+        """Statutory holidays assumed in (start, end] for years without an official schedule
+        (days an administrator entered keep their own status and are left out)."""
+        return [
+            (day, name)
+            for year in range(start.year, end.year + 1)
+            for day, name in sorted(self._assumed.get(year, {}).items())
+            if start < day <= end and day not in self.overrides
+        ]
 
     def makeup_workdays_between(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
         """Weekend days in (start, end] that are working days (调休上班)."""

@@ -6,7 +6,8 @@ class CalendarYear(models.Model):
     """A year whose official schedule an administrator entered (or imported).
 
     A year is official when the chinese_calendar package covers it or a CalendarYear exists;
-    otherwise it is computed with weekends only and every deadline touching it is provisional."""
+    otherwise it is computed with weekends and the statutory holidays (workcalendar.statutory) and
+    every deadline touching it is provisional."""
 
     year = models.PositiveIntegerField("年度", unique=True)
     source = models.CharField(

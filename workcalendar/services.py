@@ -1,7 +1,8 @@
 """Entering a year's official schedule (放假 / 调休上班) and recomputing open deadlines.
 
 `calendar_year_import` replaces the year's administrator-entered days with the file's, marks
-the year official (CalendarYear) and recomputes every open case's deadline with the calendar as
+the year official (CalendarYear) — only when the file holds at least the statutory holidays of
+workcalendar.statutory — and recomputes every open case's deadline with the calendar as
 it now stands; each case whose deadline moved gets a `deadline_changed` history event. All in
 one transaction: a bad file changes nothing."""
 
@@ -18,8 +19,10 @@ from django.utils import timezone
 from common import tables
 from common.tables import row_error
 
+from .engine import package_day
 from .models import CalendarDay, CalendarYear, DayKind
 from .selectors import FIRST_DAY, YEARS_AHEAD
+from .statutory import STATUTORY_RULE_NAME, statutory_holiday_map
 
 CALENDAR_COLUMNS = ["date", "kind", "name"]
 NAME_MAX = CalendarDay._meta.get_field("name").max_length
@@ -32,6 +35,11 @@ MSG_DUPLICATE = "date：日期 {date} 与第 {other} 行重复"
 MSG_OTHER_YEAR = "date：一个文件只能包含一个年度，{date} 不属于 {year} 年（以第 {first} 行为准）"
 MSG_NAME_TOO_LONG = "name：名称不能超过{n}个字符"
 MSG_YEAR_RANGE = "date：年度须在 {first} 至 {last} 年之间"
+MSG_MISSING_STATUTORY = (
+    "{year} 年的安排缺少法定节假日：{days}。官方日历至少应将"
+    + STATUTORY_RULE_NAME
+    + "规定的放假日列为 holiday（放假）"
+)
 
 
 class CalendarImportFailed(tables.TableError):
@@ -55,12 +63,42 @@ class CalendarRow:
     name: str
 
 
-def calendar_file_read(path: str | Path) -> list[CalendarRow]:
-    """Read and check a calendar CSV (`date,kind,name`; lines starting with # are comments).
+def calendar_missing_statutory(year: int, holidays: set[dt.date]) -> list[tuple[dt.date, str]]:
+    """The statutory holidays of `year` (workcalendar.statutory) that `holidays` lacks."""
+    return [(day, name) for day, name in statutory_holiday_map(year).items() if day not in holidays]
+
+
+def _missing_message(year: int, missing: list[tuple[dt.date, str]]) -> str:
+    days = "、".join(f"{day.isoformat()} {name}" for day, name in sorted(missing))
+    return MSG_MISSING_STATUTORY.format(year=year, days=days)
+
+
+def calendar_year_check_complete(year: int) -> str | None:
+    """Why `year` cannot be marked official yet, or None: every statutory holiday must be a day
+    off in what was entered for it (days not entered count as the chinese_calendar package
+    has them, for the years it carries)."""
+    entered = dict(CalendarDay.objects.filter(date__year=year).values_list("date", "kind"))
+    holidays = set()
+    for day in statutory_holiday_map(year):
+        if day in entered:
+            if entered[day] == DayKind.HOLIDAY:
+                holidays.add(day)
+        elif (known := package_day(day)) is not None and not known[0]:
+            holidays.add(day)
+    missing = calendar_missing_statutory(year, holidays)
+    return _missing_message(year, missing) if missing else None
+
+
+def calendar_file_read(
+    source: str | Path | bytes, *, filename: str | None = None
+) -> list[CalendarRow]:
+    """Read and check a calendar CSV (`date,kind,name`; lines starting with # are comments),
+    given as a path or as the uploaded file's bytes with its `filename`.
     Raises CalendarImportFailed listing every bad row."""
     try:
         table = tables.table_read(
-            path,
+            source,
+            filename=filename,
             columns=CALENDAR_COLUMNS,
             suffixes=(".csv",),
             comments=True,
@@ -124,6 +162,9 @@ def calendar_year_import(
     year = rows[0].date.year
     if any(r.date.year != year for r in rows):
         raise CalendarImportFailed(["一个文件只能包含一个年度"])
+    missing = calendar_missing_statutory(year, {r.date for r in rows if r.kind == DayKind.HOLIDAY})
+    if missing:
+        raise CalendarImportFailed([_missing_message(year, missing)])
     replaced, _ = CalendarDay.objects.filter(date__year=year).delete()
     CalendarDay.objects.bulk_create(
         [CalendarDay(date=r.date, kind=r.kind, name=r.name) for r in rows]

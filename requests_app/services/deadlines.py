@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from workcalendar.engine import WEEKDAY_NAMES, WorkingCalendar
 from workcalendar.selectors import calendar_get
+from workcalendar.statutory import STATUTORY_RULE_NAME
 
 from ..models import OPEN_STATES, Case, CaseEvent, Channel, ClockEvent, ClockKind, EventKind
 from ..rules import REPLY_WORKING_DAYS
@@ -187,13 +188,18 @@ def deadline_compute(
             )
         steps.append(f"共计 {budget} 个工作日，答复期限为 {_fmt(due)}。")
     if explain and provisional:
-        unknown = sorted(
-            y
-            for y in range(start.year, (due or today or start).year + 1)
-            if not calendar.is_official(y)
+        end = due or today or start
+        unknown = sorted(y for y in range(start.year, end.year + 1) if not calendar.is_official(y))
+        assumed = calendar.assumed_holidays_between(start, end)
+        within = (
+            "本期限内假定放假：" + "；".join(_ranges(assumed))
+            if assumed
+            else "本期限内没有法定节假日"
         )
         steps.append(
-            f"{'、'.join(str(y) for y in unknown)} 年的官方节假日安排尚未录入，暂按周末休息计算，期限为暂定。"
+            f"{'、'.join(str(y) for y in unknown)} 年的官方节假日安排尚未录入，暂按周末和"
+            f"{STATUTORY_RULE_NAME}规定的法定节假日计算（{within}）；"
+            "调休上班日尚未公布，期限为暂定，录入官方安排后自动重新计算。"
         )
     return Deadline(due, provisional, stopped, budget, min(used, budget), steps)
 

@@ -11,7 +11,8 @@ from workcalendar.services import CalendarImportFailed, calendar_file_import
 class Command(BaseCommand):
     help = (
         "导入一个年度的官方节假日安排：列 date,kind,name（kind 为 holiday 放假 或 workday 调休上班），"
-        "所有日期须属于同一年度；以 # 开头的行为注释。该年度已录入的日期被整体替换，年度标记为已录入，"
+        "所有日期须属于同一年度，且至少包含《全国年节及纪念日放假办法》规定的全部法定节假日（holiday）；"
+        "以 # 开头的行为注释。该年度已录入的日期被整体替换，年度标记为已录入，"
         "随后重新计算所有未办结案件的答复期限（期限变化的案件记入历史）。"
         "有错误时逐行报告“row N: 问题”，不导入任何数据。"
     )
