@@ -36,6 +36,19 @@ class Agency(models.Model):
     letter_prefix = models.CharField(
         "文号前缀", max_length=60, blank=True, help_text="如“淄政办信复”；空则用机关名称简称"
     )
+    # 文号 prefixes of the other series (issue 9 item 5); empty: the reply prefix + 回执 / 告知.
+    receipt_prefix = models.CharField(
+        "登记回执文号前缀",
+        max_length=60,
+        blank=True,
+        help_text="如“淄政办信收”；空则用答复书文号前缀加“回执”",
+    )
+    notice_prefix = models.CharField(
+        "告知书文号前缀",
+        max_length=60,
+        blank=True,
+        help_text="补正、延期、征求意见、收费等告知文书，如“淄政办信告”；空则用答复书文号前缀加“告知”",
+    )
 
     class Meta:
         verbose_name = "机关"
