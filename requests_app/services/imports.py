@@ -75,9 +75,10 @@ class ImportFailed(TableError):
 
 
 def table_read(path: str | Path, *, columns: list[str], comments: bool = False) -> list[TableRow]:
-    """The file's rows (see `common.tables.table_read`), problems raised as ImportFailed."""
+    """The file's rows (see `common.tables.table_read`), problems of the file raised as
+    ImportFailed; a malformed row comes back with its `problem`, reported with the others."""
     try:
-        return tables.table_read(path, columns=columns, comments=comments)
+        return tables.table_read(path, columns=columns, comments=comments, keep_malformed=True)
     except TableError as exc:
         raise ImportFailed(exc.errors) from exc
 
@@ -139,6 +140,9 @@ def cases_import_check(rows: list[TableRow], *, agency: Agency, today: dt.date) 
     )
 
     for row in rows:
+        if row.problem:  # a malformed row: said on its line, the other rows still checked
+            errors.append((row.line, -1, row.problem))
+            continue
         problems: list[tuple[str, str]] = []
         values = row.values
         case_no = _text(values, "case_no")
