@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common import tables
+from common.operators import system_import_label
 from common.tables import row_error
 
 from .models import CalendarDay, CalendarYear, DayKind
@@ -146,8 +147,18 @@ def calendar_year_import(
     )
 
 
-def calendar_file_import(path: str | Path, *, by=None) -> CalendarImportResult:
-    """`import_calendar`: read, check and import one year's schedule from a CSV file."""
+def calendar_file_import(
+    path: str | Path, *, by=None, system_account: str = ""
+) -> CalendarImportResult:
+    """`import_calendar`: read, check and import one year's schedule from a CSV file. `by` None
+    with `system_account`: the system imports (a command run on the server without --user),
+    said in the history as 系统导入 with the operating-system account."""
     path = Path(path)
     rows = calendar_file_read(path)
-    return calendar_year_import(rows, by=by, source=path.name)
+    reason = ""
+    if by is None and system_account and rows:
+        reason = (
+            f"{system_import_label(system_account)}：录入 {rows[0].date.year} 年节假日安排"
+            f"（{path.name}），重新计算答复期限"
+        )
+    return calendar_year_import(rows, by=by, source=path.name, reason=reason)
