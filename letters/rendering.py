@@ -181,6 +181,12 @@ def _compiled(template: bytes) -> _Compiled:
     return _Compiled(template)
 
 
+def template_safety_check(template: bytes) -> None:
+    """Raise TemplateUnsafe if the template reaches beyond its placeholders (compiled once and
+    cached, as a render would)."""
+    _compiled(template)
+
+
 def render_docx(template: bytes, context: dict) -> bytes:
     """Fill the template with the context (strings and lists of strings). Pure: no database,
     no clock; the same inputs give the same document. Values are XML-escaped. The template is

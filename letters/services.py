@@ -667,18 +667,31 @@ def delivery_receipt_record(
 
 
 # --- per-agency templates -------------------------------------------------------------------------
+def _template_in_force(agency: Agency, key: str) -> tuple[LetterTemplate | None, bytes]:
+    """The agency's newest accepted upload for the key that is not refused, with its bytes, or
+    (None, the default). An upload found unsafe here (one that predates the sandbox check, or
+    was changed behind the application's back) is refused on the spot and the next one tried:
+    it is never rendered."""
+    for template in LetterTemplate.objects.filter(agency=agency, key=key, refused_at__isnull=True):
+        with template.file.open("rb") as handle:
+            data = handle.read()
+        try:
+            rendering.template_safety_check(data)
+        except rendering.TemplateUnsafe as exc:
+            template_refuse(template_id=template.pk, reason=exc.message)
+            continue
+        return template, data
+    return None, rendering.default_template_bytes(key)
+
+
 def template_in_force(agency: Agency, key: str) -> LetterTemplate | None:
-    """The agency's newest accepted upload for the key that is not refused (None: the default)."""
-    return LetterTemplate.objects.filter(agency=agency, key=key, refused_at__isnull=True).first()
+    """The agency's upload in force for the key (None: the default template)."""
+    return _template_in_force(agency, key)[0]
 
 
 def agency_template_bytes(agency: Agency, key: str) -> bytes:
     """The template in force for the agency and key: its newest accepted upload, else the default."""
-    template = template_in_force(agency, key)
-    if template is None:
-        return rendering.default_template_bytes(key)
-    with template.file.open("rb") as handle:
-        return handle.read()
+    return _template_in_force(agency, key)[1]
 
 
 @transaction.atomic
@@ -753,8 +766,8 @@ def receipt_issue_on_registration(*, case_id: int, by) -> Letter | None:
         except RuleViolation as exc:
             _receipt_report(case_id, by, exc.message)
             return None
-    elif existing.issue_requested_at is None:
-        return existing  # issued, or drafted by hand: not ours to issue
+    elif existing.issue_requested_at is None or not _request_stands(existing):
+        return existing  # issued, drafted by hand, or edited and signed off again by a person
     return letter_issue_requested(letter_id=existing.pk)
 
 
@@ -768,6 +781,12 @@ def _receipt_report(case_id: int, by, error: str) -> None:
         actor=by,
         reason=MSG_RECEIPT_NOT_ISSUED.format(error=error),
     )
+
+
+def _request_stands(letter: Letter) -> bool:
+    """The automatic issuing still applies to the sign-off it was asked with: a letter edited
+    and approved again by a person afterwards is theirs to issue."""
+    return letter.approved_at is not None and letter.issue_requested_at >= letter.approved_at
 
 
 def letter_issue_requested(*, letter_id: int) -> Letter | None:
@@ -807,6 +826,7 @@ def letters_issue_outstanding(
         state=LetterState.APPROVED,
         issue_requested_at__isnull=False,
         issue_requested_at__lte=now - retry_after,
+        issue_requested_at__gte=F("approved_at"),  # see _request_stands
     )
     for letter in waiting.only("pk", "case_id", "approved_by", "issue_attempts"):
         if letter.issue_attempts >= max_attempts:
@@ -825,6 +845,7 @@ def letters_issue_outstanding(
             state=LetterState.APPROVED,
             issue_attempts=letter.issue_attempts,
             issue_requested_at__lte=now - retry_after,
+            issue_requested_at__gte=F("approved_at"),
         ).update(issue_attempts=F("issue_attempts") + 1, issue_requested_at=timezone.now())
         if not claimed:
             continue  # another sweep has it, or it was issued meanwhile

@@ -26,9 +26,8 @@ def receipt_left_approved(city, staff, intake, *, minutes_ago=10):
     with transaction.atomic():
         letter = services.letter_draft(case_id=case.id, by=staff["clerk"], kind="receipt")
         services.letter_approve(letter_id=letter.id, by=staff["clerk"])
-        Letter.objects.filter(pk=letter.pk).update(
-            issue_requested_at=timezone.now() - dt.timedelta(minutes=minutes_ago)
-        )
+        at = timezone.now() - dt.timedelta(minutes=minutes_ago)
+        Letter.objects.filter(pk=letter.pk).update(approved_at=at, issue_requested_at=at)
     return case, Letter.objects.get(pk=letter.pk)
 
 
@@ -116,6 +115,22 @@ def test_the_sweep_renders_a_letter_issued_but_not_rendered(city, staff, intake)
     assert counts["generated"] == 1
     letter.refresh_from_db()
     assert letter.render_status == "generated" and letter.number_seq == 1
+
+
+def test_a_receipt_edited_and_signed_off_again_by_a_person_is_left_to_them(city, staff, intake):
+    with time_machine.travel(TODAY, tick=False):
+        case, letter = receipt_left_approved(city, staff, intake)
+        services.letter_update(
+            letter_id=letter.id, by=staff["handler"], body="本机关已收到您的申请。"
+        )
+        services.letter_approve(letter_id=letter.id, by=staff["approver"])
+    with time_machine.travel(TODAY + dt.timedelta(hours=1), tick=False):
+        assert letters_issue_outstanding()["issued"] == 0
+        assert services.receipt_issue_on_registration(case_id=case.id, by=staff["clerk"]).pk == (
+            letter.pk
+        )
+    letter.refresh_from_db()
+    assert letter.state == "approved" and not letter.number
 
 
 @pytest.fixture(autouse=True)
