@@ -11,6 +11,7 @@ import zlib
 
 import openpyxl
 import pytest
+from django.core.management import CommandError, call_command
 
 from common.tables import TableError, table_read
 from requests_app.services.imports import ImportFailed, cases_import_file
@@ -160,3 +161,28 @@ def test_import_cases_reports_a_malformed_row_together_with_the_rows_bad_content
     assert errors[0] == "row 2: 本行的单元格多于表头的列数"
     assert any(e.startswith("row 3: received_on：日期格式应为") for e in errors), errors
     assert any(e.startswith("row 4: closed_on：") for e in errors), errors
+
+
+def test_import_agencies_and_calendar_report_a_malformed_row_with_the_other_bad_rows(tmp_path, db):
+    agencies = tmp_path / "agencies.csv"
+    agencies.write_text(
+        "code,name,parent_code,level,address,phone,review_body,court\n"
+        "A1,甲机关,,city,,,,,多出的一格\n"
+        "A2,乙机关,,planet,,,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError) as exc:
+        call_command("import_agencies", str(agencies))
+    lines = str(exc.value).splitlines()[1:]
+    assert lines[0] == "row 2: 本行的单元格多于表头的列数"
+    assert lines[1].startswith("row 3: ") and "planet" in lines[1]
+    calendar = tmp_path / "cal.csv"
+    calendar.write_text(
+        "date,kind,name\n2027-01-01,holiday,元旦,多出的一格\n2027-13-01,holiday,元旦\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError) as exc:
+        call_command("import_calendar", str(calendar))
+    lines = str(exc.value).splitlines()[1:]
+    assert lines[0] == "row 2: 本行的单元格多于表头的列数"
+    assert lines[1].startswith("row 3: ") and "2027-13-01" in lines[1]

@@ -66,6 +66,7 @@ def calendar_file_read(path: str | Path) -> list[CalendarRow]:
             suffixes=(".csv",),
             comments=True,
             messages={"bad_type": MSG_NOT_CSV},
+            keep_malformed=True,
         )
     except tables.TableError as exc:
         raise CalendarImportFailed(exc.errors) from exc
@@ -77,6 +78,9 @@ def calendar_file_read(path: str | Path) -> list[CalendarRow]:
     first_year, last_year = FIRST_DAY.year, timezone.localdate().year + YEARS_AHEAD
     for row in table:
         line = row.line
+        if row.problem:  # a malformed row, reported with the others
+            errors.append(row_error(line, row.problem))
+            continue
         raw_date, kind, name = (str(row.values[c]) for c in CALENDAR_COLUMNS)
         day = None
         if not raw_date:
