@@ -1,6 +1,6 @@
-"""A real Celery worker killed with SIGKILL in the middle of issuing the automatic receipt, then
-restarted: the periodic sweep issues the receipt exactly once and the numbering has no gap
-(issue 10 item 5)."""
+"""A real Celery worker killed with SIGKILL in the middle of issuing the automatic receipt (or of
+rendering it), then restarted: the periodic sweep finishes the receipt exactly once and the
+numbering has no gap (issue 10 item 5)."""
 
 import datetime as dt
 import os
@@ -16,12 +16,13 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
+from letters import services
 from letters.models import Letter, LetterNumberCounter
 from letters.tasks import letters_issue_outstanding, letters_receipt_on_registration
 from requests_app.models import CaseEvent
 from requests_app.services import cases as svc
 
-from .letters_support import media_root  # noqa: F401
+from .letters_support import docx_text, media_root  # noqa: F401
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
 
@@ -185,3 +186,53 @@ def test_a_worker_killed_mid_issue_leaves_the_receipt_to_the_sweep_issued_once_w
     counter.refresh_from_db()
     assert counter.last == 2
     assert Letter.objects.filter(case=first, kind="receipt").count() == 1
+
+
+def test_a_worker_killed_mid_render_leaves_the_issued_letter_to_the_sweep(
+    city, staff, intake, tmp_path
+):
+    """Killed after the issue committed, while the file was being rendered: the letter stays
+    issued with its number, and the sweep renders it (a long body makes the render last)."""
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/3"
+    redis.Redis.from_url(url).ping()
+    today = timezone.localdate()
+    recent = {
+        "submitted_on": today - dt.timedelta(days=2),
+        "signed_on": today - dt.timedelta(days=1),
+    }
+    case = svc.case_register(agency=city, by=staff["clerk"], data=intake(**recent))
+    receipt = services.letter_draft(case_id=case.id, by=staff["clerk"], kind="receipt")
+    body = "\n".join(f"第{n}段：本机关已收到您的申请，正在办理。" for n in range(60_000))
+    services.letter_update(letter_id=receipt.id, by=staff["handler"], body=body)
+    services.letter_approve(letter_id=receipt.id, by=staff["clerk"])
+    Letter.objects.filter(pk=receipt.pk).update(issue_requested_at=timezone.now())
+    log = tmp_path / "worker.log"
+    worker = start_worker(url, log)
+    try:
+        dispatch(letters_issue_outstanding, retry_after_seconds=0)
+        wait_for(
+            lambda: Letter.objects.filter(pk=receipt.pk, state="issued").exists(),
+            90,
+            "the receipt issued",
+            log,
+        )
+        os.kill(worker.pid, signal.SIGKILL)  # kill -9, while the file is being rendered
+        assert worker.wait(timeout=20) == -signal.SIGKILL
+    finally:
+        stop(worker)
+    receipt.refresh_from_db()
+    assert (receipt.state, receipt.number_seq, receipt.render_status) == ("issued", 1, "pending")
+    assert not receipt.file
+
+    worker = start_worker(url, log)
+    try:
+        counts = dispatch(letters_issue_outstanding, retry_after_seconds=0).get(timeout=120)
+    finally:
+        stop(worker)
+    assert counts == {"issued": 0, "reported": 0, "generated": 1, "failed": 0}, counts
+    receipt.refresh_from_db()
+    assert (receipt.number_seq, receipt.render_status) == (1, "generated")
+    assert "第59999段" in docx_text(receipt.file.open("rb").read())
+    assert CaseEvent.objects.filter(case=case, transition="letter_issue").count() == 1
+    assert CaseEvent.objects.filter(case=case, transition="letter_render").count() == 1
+    assert LetterNumberCounter.objects.get(agency=city, series="receipt", year=today.year).last == 1
