@@ -8,6 +8,7 @@ Every event writes a CaseEvent(kind=letter) on the case in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -37,6 +38,8 @@ from .models import (
     letter_series_of,
 )
 from .placeholders import TEMPLATE_KEYS, template_key_for
+
+logger = logging.getLogger(__name__)
 
 # --- who may do what (SPEC §1: the handler drafts, the approver signs off and issues) --------
 LETTER_ROLES: dict[str, frozenset[str]] = {
@@ -849,7 +852,11 @@ def letters_issue_outstanding(
         ).update(issue_attempts=F("issue_attempts") + 1, issue_requested_at=timezone.now())
         if not claimed:
             continue  # another sweep has it, or it was issued meanwhile
-        issued = letter_issue_requested(letter_id=letter.pk)
+        try:
+            issued = letter_issue_requested(letter_id=letter.pk)
+        except Exception:  # e.g. the database went away: the attempt is counted, retried later
+            logger.exception("letter %s: automatic issuing failed", letter.pk)
+            continue
         if issued is not None and issued.state == LetterState.ISSUED:
             counts["issued"] += 1
         else:
