@@ -41,6 +41,19 @@ class Agency(models.Model):
         default=15,
         help_text="补正告知书给出的补正期限短于此天数（自然日）时，承办人须写明理由（条例第三十条）",
     )
+    # 文号 prefixes of the other series (issue 9 item 5); empty: the reply prefix + 回执 / 告知.
+    receipt_prefix = models.CharField(
+        "登记回执文号前缀",
+        max_length=60,
+        blank=True,
+        help_text="如“淄政办信收”；空则用答复书文号前缀加“回执”",
+    )
+    notice_prefix = models.CharField(
+        "告知书文号前缀",
+        max_length=60,
+        blank=True,
+        help_text="补正、延期、征求意见、收费等告知文书，如“淄政办信告”；空则用答复书文号前缀加“告知”",
+    )
 
     class Meta:
         verbose_name = "机关"

@@ -51,6 +51,7 @@ class AgencyRow:
     code: str
     parent_code: str
     values: dict[str, str] = field(default_factory=dict)
+    problem: str = ""  # a malformed row (`common.tables`), reported with the others
 
 
 @dataclass
@@ -64,12 +65,18 @@ def agency_file_read(path: str | Path) -> list[AgencyRow]:
     """Read an agencies CSV (`common.tables`); raises AgencyImportFailed listing every problem."""
     try:
         table = tables.table_read(
-            path, columns=AGENCY_COLUMNS, suffixes=(".csv",), messages={"bad_type": MSG_NOT_CSV}
+            path,
+            columns=AGENCY_COLUMNS,
+            suffixes=(".csv",),
+            messages={"bad_type": MSG_NOT_CSV},
+            keep_malformed=True,
         )
     except tables.TableError as exc:
         raise AgencyImportFailed(exc.errors) from exc
     return [
-        AgencyRow(row.line, row.values["code"], row.values["parent_code"], row.values)
+        AgencyRow(row.line, "", "", {}, row.problem)
+        if row.problem
+        else AgencyRow(row.line, row.values["code"], row.values["parent_code"], row.values)
         for row in table
     ]
 
@@ -79,6 +86,9 @@ def agency_rows_check(rows: list[AgencyRow]) -> None:
     problems: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
     for row in rows:
+        if row.problem:
+            problems.append((row.line, row.problem))
+            continue
         v = row.values
         for column in ("code", "name", "level"):
             if not v.get(column):

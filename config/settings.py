@@ -208,7 +208,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "letters.letters_render_outstanding",
         "schedule": 60 * 10,  # issued letters whose file is pending or failed are rendered again
     },
+    "letters-issue-outstanding": {
+        "task": "letters.letters_issue_outstanding",
+        "schedule": 60 * 5,  # issuing asked for but left undone by a dead worker: finished
+    },
 }
+# Spreadsheet imports (common.tables): checked before anything is parsed.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_RATIO = env.int("IMPORT_MAX_RATIO", default=100)  # unpacked size / file size (.xlsx)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+# A letter whose automatic issuing was asked for is taken up by the sweep after this many
+# seconds without progress; after LETTER_ISSUE_ATTEMPTS claims it is reported on the case.
+LETTER_ISSUE_RETRY_SECONDS = env.int("LETTER_ISSUE_RETRY_SECONDS", default=300)
+LETTER_ISSUE_ATTEMPTS = env.int("LETTER_ISSUE_ATTEMPTS", default=3)
 
 CACHES = {
     "default": (

@@ -1,6 +1,4 @@
 from csp.decorators import csp_update
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -32,5 +30,5 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("", include("requests_app.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (scans, letters) are never served from MEDIA_URL, not even with DEBUG on:
+# only the access-checked views (case_attachment_download, letters:letter_download) serve them.

@@ -28,6 +28,22 @@ class LetterKind(models.TextChoices):
 LETTER_KINDS = [choice.value for choice in LetterKind]
 
 
+class LetterSeries(models.TextChoices):
+    """Each series is numbered on its own, per agency and year (issue 9 item 5)."""
+
+    RECEIPT = "receipt", "登记回执"
+    NOTICE = "notice", "告知书"
+    REPLY = "reply", "答复书"
+
+
+def letter_series_of(kind: str) -> str:
+    if kind == LetterKind.RECEIPT:
+        return LetterSeries.RECEIPT
+    if kind == LetterKind.REPLY:
+        return LetterSeries.REPLY
+    return LetterSeries.NOTICE
+
+
 class LetterState(models.TextChoices):
     DRAFT = "draft", "草稿"
     APPROVED = "approved", "已审核"
@@ -70,6 +86,9 @@ class Letter(models.Model):
 
     # Frozen at issue.
     number = models.CharField("文号", max_length=80, blank=True)
+    number_series = models.CharField(
+        "文号序列", max_length=20, choices=LetterSeries.choices, blank=True
+    )
     number_year = models.PositiveIntegerField(null=True, blank=True)
     number_seq = models.PositiveIntegerField(null=True, blank=True)
     issued_on = models.DateField("签发日期", null=True, blank=True)
@@ -78,6 +97,12 @@ class Letter(models.Model):
     template = models.ForeignKey(
         "LetterTemplate", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    # Issuing asked for but not done by a person at the screen (the receipt on registration):
+    # the periodic sweep claims it (a conditional update counting the attempts) and issues it,
+    # or, after LETTER_ISSUE_ATTEMPTS, reports it on the case and clears the request.
+    issue_requested_at = models.DateTimeField(null=True, blank=True)
+    issue_attempts = models.PositiveSmallIntegerField(default=0)
 
     render_status = models.CharField(
         "文件", max_length=20, choices=RenderStatus.choices, default=RenderStatus.NONE, blank=True
@@ -106,9 +131,9 @@ class Letter(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["agency", "number_year", "number_seq"],
+                fields=["agency", "number_series", "number_year", "number_seq"],
                 condition=Q(number_seq__isnull=False),
-                name="letter_number_unique_per_agency_year",
+                name="letter_number_unique_per_series_year",
             ),
             models.CheckConstraint(
                 name="letter_issued_has_number",
@@ -130,21 +155,27 @@ class Letter(models.Model):
 
 
 class LetterNumberCounter(models.Model):
-    """Last letter number issued per agency and year; locked while a number is taken."""
+    """Last letter number issued per agency, series and year; locked while a number is taken.
+    The counters from before the series existed are the reply series."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT)
+    series = models.CharField(
+        max_length=20, choices=LetterSeries.choices, default=LetterSeries.REPLY
+    )
     year = models.PositiveIntegerField()
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["agency", "year"], name="letter_counter_unique")
+            models.UniqueConstraint(
+                fields=["agency", "series", "year"], name="letter_counter_unique_per_series"
+            )
         ]
 
 
 class LetterTemplate(models.Model):
-    """An agency's replacement template for one template key; the newest accepted one is in
-    force. Older ones stay (letters issued with them point at them)."""
+    """An agency's replacement template for one template key; the newest accepted one that is
+    not refused is in force. Older ones stay (letters issued with them point at them)."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="letter_templates")
     key = models.CharField("模板", max_length=40)
@@ -156,6 +187,9 @@ class LetterTemplate(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # A template found unsafe or unusable after upload (re-check, render) is no longer used.
+    refused_at = models.DateTimeField("停用时间", null=True, blank=True)
+    refused_reason = models.TextField("停用原因", blank=True)
 
     class Meta:
         verbose_name = "机关文书模板"

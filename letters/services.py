@@ -8,10 +8,12 @@ Every event writes a CaseEvent(kind=letter) on the case in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from agencies.models import Agency, Role
@@ -28,11 +30,15 @@ from .models import (
     Letter,
     LetterKind,
     LetterNumberCounter,
+    LetterSeries,
     LetterState,
     LetterTemplate,
     RenderStatus,
+    letter_series_of,
 )
 from .placeholders import TEMPLATE_KEYS, template_key_for
+
+logger = logging.getLogger(__name__)
 
 # --- who may do what (SPEC §1: the handler drafts, the approver signs off and issues) --------
 LETTER_ROLES: dict[str, frozenset[str]] = {
@@ -76,6 +82,10 @@ MSG_FEE_AMOUNT = "收费金额须为大于零的数字（元）"
 MSG_FEE_MISMATCH = "收费通知的金额（{letter}元）与案件登记的收费金额（{case}元）不一致"
 MSG_TEMPLATE_KEY = "未知的模板：{key}"
 MSG_DATE_MISMATCH = "文书中的{label}（{letter}）与案件记录（{case}）不一致"
+MSG_TEMPLATE_UNSAFE = "机关上传的文书模板不安全，已停用，未生成文件：请重新上传模板后重新生成。"
+MSG_TEMPLATE_FILE_MISSING = "模板文件无法读取"
+MSG_RECEIPT_NOT_ISSUED = "登记回执未能自动出具，请手工出具：{error}"
+MSG_ISSUE_ATTEMPTS = "自动签发已尝试 {attempts} 次仍未完成"
 
 
 class LetterNotPermitted(RuleViolation):
@@ -275,15 +285,28 @@ def _fee_check(letter: Letter) -> None:
 
 
 # --- issue -----------------------------------------------------------------------------------
-def letter_number_format(agency: Agency, year: int, seq: int) -> str:
-    prefix = agency.letter_prefix or agency.name
-    return f"{prefix}〔{year}〕{seq}号"
+def letter_number_prefix(agency: Agency, series: str = LetterSeries.REPLY) -> str:
+    """The 文号 prefix of a series: the agency's own for receipts and notices, else the reply
+    prefix (`letter_prefix`, else the agency's name) followed by 回执 / 告知."""
+    base = agency.letter_prefix or agency.name
+    if series == LetterSeries.RECEIPT:
+        return agency.receipt_prefix or f"{base}回执"
+    if series == LetterSeries.NOTICE:
+        return agency.notice_prefix or f"{base}告知"
+    return base
 
 
-def letter_number_next(*, agency: Agency, year: int) -> int:
-    """The next letter number of the agency and year. The counter row stays locked until the
-    issuing transaction ends, so numbers are unique and gapless under concurrent issuing."""
-    counter = counter_row_locked(LetterNumberCounter, agency=agency, year=year)
+def letter_number_format(
+    agency: Agency, year: int, seq: int, series: str = LetterSeries.REPLY
+) -> str:
+    return f"{letter_number_prefix(agency, series)}〔{year}〕{seq}号"
+
+
+def letter_number_next(*, agency: Agency, year: int, series: str = LetterSeries.REPLY) -> int:
+    """The next letter number of the agency, series and year. The counter row stays locked
+    until the issuing transaction ends, so numbers are unique and gapless per series under
+    concurrent issuing; a transaction that dies rolls its number back with it."""
+    counter = counter_row_locked(LetterNumberCounter, agency=agency, series=series, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
     return counter.last
@@ -379,10 +402,11 @@ def letter_issue(*, letter_id: int, by, on: dt.date | None = None, reason: str =
         _issue_checks(letter, case, on)
         _details_check(letter, on=on)
         key = template_key_for(letter.kind, letter.outcome)
-        template = LetterTemplate.objects.filter(agency=letter.agency, key=key).first()
-        seq = letter_number_next(agency=letter.agency, year=on.year)
-        letter.number_year, letter.number_seq = on.year, seq
-        letter.number = letter_number_format(letter.agency, on.year, seq)
+        template = template_in_force(letter.agency, key)
+        series = letter_series_of(letter.kind)
+        seq = letter_number_next(agency=letter.agency, year=on.year, series=series)
+        letter.number_series, letter.number_year, letter.number_seq = series, on.year, seq
+        letter.number = letter_number_format(letter.agency, on.year, seq, series)
         letter.issued_on = on
         letter.context = compose.letter_context(
             case,
@@ -399,6 +423,7 @@ def letter_issue(*, letter_id: int, by, on: dt.date | None = None, reason: str =
         letter.state = LetterState.ISSUED
         letter.issued_by, letter.issued_at = by, timezone.now()
         letter.render_status = RenderStatus.PENDING
+        letter.issue_requested_at = None
         letter.save()
         _event(letter, by, "issue", reason, number=letter.number, issued_on=on.isoformat())
     return letter_render(letter_id=letter.pk)
@@ -424,14 +449,12 @@ def letter_render(*, letter_id: int, by=None) -> Letter:
             return letter
         try:
             data = rendering.render_docx(template_bytes_for(letter), letter.context)
+        except rendering.TemplateUnsafe as exc:  # never rendered; the template is taken out
+            if letter.template_id:
+                template_refuse(template_id=letter.template_id, reason=exc.message)
+            return _render_failed(letter, by, f"{MSG_TEMPLATE_UNSAFE}{exc.message}"[:2000])
         except Exception as exc:  # any failure becomes visible work, never a lost case state
-            error = f"{type(exc).__name__}: {exc}"[:2000]
-            repeated = letter.render_status == RenderStatus.FAILED and letter.render_error == error
-            letter.render_status, letter.render_error = RenderStatus.FAILED, error
-            letter.save(update_fields=["render_status", "render_error", "updated_at"])
-            if not repeated:  # the periodic sweep retries; the history says it once
-                _event(letter, by, "render_failed", error)
-            return letter
+            return _render_failed(letter, by, f"{type(exc).__name__}: {exc}"[:2000])
         digest = rendering.sha256_hex(data)
         letter.file.save(
             f"{letter.number_seq:05d}-{letter.public_id}.docx", ContentFile(data), save=False
@@ -441,6 +464,15 @@ def letter_render(*, letter_id: int, by=None) -> Letter:
         letter.render_error = ""
         letter.save(update_fields=["file", "sha256", "render_status", "render_error", "updated_at"])
         _event(letter, by, "render", number=letter.number, sha256=digest)
+    return letter
+
+
+def _render_failed(letter: Letter, by, error: str) -> Letter:
+    repeated = letter.render_status == RenderStatus.FAILED and letter.render_error == error
+    letter.render_status, letter.render_error = RenderStatus.FAILED, error
+    letter.save(update_fields=["render_status", "render_error", "updated_at"])
+    if not repeated:  # the periodic sweep retries; the history says it once
+        _event(letter, by, "render_failed", error)
     return letter
 
 
@@ -630,13 +662,31 @@ def delivery_receipt_record(
 
 
 # --- per-agency templates -------------------------------------------------------------------------
+def _template_in_force(agency: Agency, key: str) -> tuple[LetterTemplate | None, bytes]:
+    """The agency's newest accepted upload for the key that is not refused, with its bytes, or
+    (None, the default). An upload found unsafe here (one that predates the sandbox check, or
+    was changed behind the application's back) is refused on the spot and the next one tried:
+    it is never rendered."""
+    for template in LetterTemplate.objects.filter(agency=agency, key=key, refused_at__isnull=True):
+        with template.file.open("rb") as handle:
+            data = handle.read()
+        try:
+            rendering.template_safety_check(data)
+        except rendering.TemplateUnsafe as exc:
+            template_refuse(template_id=template.pk, reason=exc.message)
+            continue
+        return template, data
+    return None, rendering.default_template_bytes(key)
+
+
+def template_in_force(agency: Agency, key: str) -> LetterTemplate | None:
+    """The agency's upload in force for the key (None: the default template)."""
+    return _template_in_force(agency, key)[0]
+
+
 def agency_template_bytes(agency: Agency, key: str) -> bytes:
     """The template in force for the agency and key: its newest accepted upload, else the default."""
-    template = LetterTemplate.objects.filter(agency=agency, key=key).first()
-    if template is None:
-        return rendering.default_template_bytes(key)
-    with template.file.open("rb") as handle:
-        return handle.read()
+    return _template_in_force(agency, key)[1]
 
 
 @transaction.atomic
@@ -664,25 +714,143 @@ def template_upload(*, agency: Agency, by, key: str, data: bytes, filename: str)
     return template
 
 
-def receipt_issue_on_registration(*, case_id: int, by) -> Letter | None:
-    """登记回执 on registration (agencies that ask for it): draft, sign off and issue the receipt
-    as the registering user. Safe to run twice (an existing receipt is left alone). A refusal
-    becomes a note on the case, so that staff issue the receipt by hand: never a silent loss."""
-    existing = Letter.objects.filter(case_id=case_id, kind=LetterKind.RECEIPT).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            letter = letter_draft(
-                case_id=case_id, by=by, kind=LetterKind.RECEIPT, reason="登记后自动出具"
-            )
-            letter_approve(letter_id=letter.pk, by=by, reason="登记后自动出具")
-        return letter_issue(letter_id=letter.pk, by=by, reason="登记后自动出具")
-    except RuleViolation as exc:
-        CaseEvent.objects.create(
-            case_id=case_id,
-            kind=EventKind.NOTE,
-            actor=by,
-            reason=f"登记回执未能自动出具，请手工出具：{exc.message}",
+def template_refuse(*, template_id: int, reason: str) -> bool:
+    """Take an uploaded template out of use (found unsafe or unusable after its upload); the
+    default template or an older accepted upload is in force again. True if it was in use."""
+    return bool(
+        LetterTemplate.objects.filter(pk=template_id, refused_at__isnull=True).update(
+            refused_at=timezone.now(), refused_reason=reason[:2000]
         )
+    )
+
+
+def templates_recheck() -> list[tuple[LetterTemplate, list[str]]]:
+    """Check every uploaded template in use again with today's checks (`template_check`): the
+    ones refused now are taken out of use. Returns the refused ones with their problems."""
+    refused = []
+    for template in LetterTemplate.objects.filter(refused_at__isnull=True).select_related("agency"):
+        try:
+            with template.file.open("rb") as handle:
+                rendering.template_check(handle.read(), template.key)
+        except rendering.TemplateInvalid as exc:
+            problems = exc.errors
+        except OSError as exc:
+            problems = [f"{MSG_TEMPLATE_FILE_MISSING}（{exc}）"]
+        else:
+            continue
+        template_refuse(template_id=template.pk, reason="；".join(problems))
+        refused.append((template, problems))
+    return refused
+
+
+def receipt_issue_on_registration(*, case_id: int, by) -> Letter | None:
+    """登记回执 on registration (agencies that ask for it): draft and sign off the receipt as the
+    registering user, with the request to issue it recorded in the same transaction, then issue
+    it. Safe to run twice: a receipt already asked for is issued if it is not yet (a worker that
+    died between the two steps), an issued one is left alone. A refusal becomes a note on the
+    case, so that staff issue the receipt by hand: never a silent loss."""
+    existing = Letter.objects.filter(case_id=case_id, kind=LetterKind.RECEIPT).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                existing = letter_draft(
+                    case_id=case_id, by=by, kind=LetterKind.RECEIPT, reason=RECEIPT_AUTO
+                )
+                letter_approve(letter_id=existing.pk, by=by, reason=RECEIPT_AUTO)
+                Letter.objects.filter(pk=existing.pk).update(issue_requested_at=timezone.now())
+        except RuleViolation as exc:
+            _receipt_report(case_id, by, exc.message)
+            return None
+    elif existing.issue_requested_at is None or not _request_stands(existing):
+        return existing  # issued, drafted by hand, or edited and signed off again by a person
+    return letter_issue_requested(letter_id=existing.pk)
+
+
+RECEIPT_AUTO = "登记后自动出具"
+
+
+def _receipt_report(case_id: int, by, error: str) -> None:
+    CaseEvent.objects.create(
+        case_id=case_id,
+        kind=EventKind.NOTE,
+        actor=by,
+        reason=MSG_RECEIPT_NOT_ISSUED.format(error=error),
+    )
+
+
+def _request_stands(letter: Letter) -> bool:
+    """The automatic issuing still applies to the sign-off it was asked with: a letter edited
+    and approved again by a person afterwards is theirs to issue."""
+    return letter.approved_at is not None and letter.issue_requested_at >= letter.approved_at
+
+
+def letter_issue_requested(*, letter_id: int) -> Letter | None:
+    """Issue a letter whose issuing was asked for (`issue_requested_at`), as its approver.
+    Idempotent: a letter issued meanwhile is returned as it is. A refusal clears the request and
+    is reported on the case (staff issue it by hand); the letter stays approved."""
+    letter = Letter.objects.select_related("approved_by").get(pk=letter_id)
+    if letter.state == LetterState.ISSUED:
+        return (
+            letter
+            if letter.render_status == RenderStatus.GENERATED
+            else letter_render(letter_id=letter_id)
+        )
+    try:
+        return letter_issue(letter_id=letter_id, by=letter.approved_by, reason=RECEIPT_AUTO)
+    except RuleViolation as exc:
+        letter.refresh_from_db()
+        if letter.state == LetterState.ISSUED:  # issued by someone else meanwhile
+            return letter
+        if Letter.objects.filter(pk=letter_id, issue_requested_at__isnull=False).update(
+            issue_requested_at=None
+        ):
+            _receipt_report(letter.case_id, letter.approved_by, exc.message)
         return None
+
+
+def letters_issue_outstanding(
+    *, retry_after: dt.timedelta, max_attempts: int, now: dt.datetime | None = None
+) -> dict[str, int]:
+    """The sweep of letters whose issuing was asked for but not done (a worker died between
+    sign-off and issue): each is claimed by a conditional update (attempt counted, lease renewed,
+    so two sweeps never work on the same letter and a dead sweep's claim expires), then issued.
+    After `max_attempts` the request is cleared and the letter reported on the case."""
+    now = now or timezone.now()
+    counts = {"issued": 0, "reported": 0}
+    waiting = Letter.objects.filter(
+        state=LetterState.APPROVED,
+        issue_requested_at__isnull=False,
+        issue_requested_at__lte=now - retry_after,
+        issue_requested_at__gte=F("approved_at"),  # see _request_stands
+    )
+    for letter in waiting.only("pk", "case_id", "approved_by", "issue_attempts"):
+        if letter.issue_attempts >= max_attempts:
+            if Letter.objects.filter(
+                pk=letter.pk, state=LetterState.APPROVED, issue_requested_at__isnull=False
+            ).update(issue_requested_at=None):
+                _receipt_report(
+                    letter.case_id,
+                    letter.approved_by,
+                    MSG_ISSUE_ATTEMPTS.format(attempts=letter.issue_attempts),
+                )
+                counts["reported"] += 1
+            continue
+        claimed = Letter.objects.filter(
+            pk=letter.pk,
+            state=LetterState.APPROVED,
+            issue_attempts=letter.issue_attempts,
+            issue_requested_at__lte=now - retry_after,
+            issue_requested_at__gte=F("approved_at"),
+        ).update(issue_attempts=F("issue_attempts") + 1, issue_requested_at=timezone.now())
+        if not claimed:
+            continue  # another sweep has it, or it was issued meanwhile
+        try:
+            issued = letter_issue_requested(letter_id=letter.pk)
+        except Exception:  # e.g. the database went away: the attempt is counted, retried later
+            logger.exception("letter %s: automatic issuing failed", letter.pk)
+            continue
+        if issued is not None and issued.state == LetterState.ISSUED:
+            counts["issued"] += 1
+        else:
+            counts["reported"] += 1
+    return counts

@@ -1,7 +1,11 @@
 """Celery tasks: take ids, call the service (STYLE habit 4)."""
 
-from celery import shared_task
+import datetime as dt
 
+from celery import shared_task
+from django.conf import settings
+
+from . import services
 from .services import letter_render, receipt_issue_on_registration
 
 
@@ -38,3 +42,19 @@ def letters_receipt_on_registration(case_id: int, user_id: int) -> int | None:
         case_id=case_id, by=get_user_model().objects.get(pk=user_id)
     )
     return letter.pk if letter else None
+
+
+@shared_task(name="letters.letters_issue_outstanding")
+def letters_issue_outstanding(retry_after_seconds: int | None = None) -> dict[str, int]:
+    """Sweep: letters whose issuing was asked for (the receipt on registration) but left
+    approved by a worker that died are issued, or reported on the case; then every issued
+    letter left unrendered is rendered. Safe to run twice (claims are conditional updates)."""
+    seconds = (
+        settings.LETTER_ISSUE_RETRY_SECONDS if retry_after_seconds is None else retry_after_seconds
+    )
+    counts = services.letters_issue_outstanding(
+        retry_after=dt.timedelta(seconds=seconds),
+        max_attempts=settings.LETTER_ISSUE_ATTEMPTS,
+    )
+    rendered = letters_render_outstanding()
+    return {**counts, **rendered}

@@ -2,6 +2,7 @@
 imported cases enter their state through the real services, with history."""
 
 import datetime as dt
+import getpass
 
 import openpyxl
 import pytest
@@ -299,15 +300,23 @@ def test_user_without_role_in_agency_is_refused(tmp_path, city, other_agency):
     assert_nothing_saved()
 
 
-def test_default_user_is_the_superuser_admin(tmp_path, city, django_user_model):
-    path = write(tmp_path, "\n".join([HEADER, GOOD[0]]) + "\n")
-    with pytest.raises(CommandError, match="请用 --user 指定执行导入的用户"):
-        call_command("import_cases", str(path), "--agency", "CITY-OFFICE")
-    admin = make_user("admin", city, Role.ADMINISTRATOR)
-    admin.is_superuser = True
-    admin.save()
+def test_without_user_the_command_runs_as_the_system_on_a_fresh_install(
+    tmp_path, city, django_user_model, capsys
+):
+    """A command run on the server is the operator's: no account of the application needed."""
+    assert not django_user_model.objects.exists()  # a fresh install: no users at all
+    path = write(tmp_path, "\n".join([HEADER, *GOOD]) + "\n")
     call_command("import_cases", str(path), "--agency", "CITY-OFFICE")
-    assert CaseEvent.objects.get(kind="imported").reason == "导入自 cases.csv，操作人 admin"
+    account = getpass.getuser()
+    label = f"系统导入（操作系统账户 {account}）"
+    assert label in capsys.readouterr().out
+    assert Case.objects.count() == 2 and not django_user_model.objects.exists()
+    imported = CaseEvent.objects.filter(kind="imported")
+    assert {(e.actor, e.reason) for e in imported} == {(None, f"{label}：导入自 cases.csv")}
+    closed = CaseEvent.objects.get(kind="transition", transition="close_imported")
+    assert closed.actor is None and closed.reason.startswith(f"导入已办结案件，{label}")
+    assert StateLog.objects.get(transition="close_imported").by is None
+    assert Case.objects.filter(created_by__isnull=True).count() == 2
 
 
 def test_unknown_user(tmp_path, city):

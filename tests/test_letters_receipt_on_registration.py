@@ -24,7 +24,7 @@ def test_receipt_is_issued_after_commit_when_the_agency_asks(
     assert len(callbacks) == 1
     letter = Letter.objects.get(case=case)
     assert (letter.kind, letter.state, letter.issued_by) == ("receipt", "issued", staff["clerk"])
-    assert letter.number.startswith("淄政办信复〔2026〕")
+    assert letter.number.startswith("淄政办信复回执〔2026〕")  # the receipt series
     assert letter.render_status == "generated" and letter.sha256
     # Running it again (a retried task) issues nothing more.
     from letters.services import receipt_issue_on_registration

@@ -136,7 +136,7 @@ def test_receipt_reads_back(city, staff, intake):
         case.case_no,
         "2026年10月29日",
         case.tracking_code,
-        "淄政办信复〔2026〕1号",
+        "淄政办信复回执〔2026〕1号",
         "政府信息公开申请登记回执",
         "第三十三条",
     ]:
@@ -164,7 +164,7 @@ def test_supplement_notice_reads_back(city, staff, intake):
         "视为放弃申请",
         "第三十条",
         "政府信息公开申请补正告知书",
-        "淄政办信复〔2026〕1号",
+        "淄政办信复告知〔2026〕1号",
         "2026年9月28日",
     ]:
         assert expected in text, expected

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common import tables
+from common.operators import system_import_label
 from common.tables import row_error
 
 from .engine import package_day
@@ -103,6 +104,7 @@ def calendar_file_read(
             suffixes=(".csv",),
             comments=True,
             messages={"bad_type": MSG_NOT_CSV},
+            keep_malformed=True,
         )
     except tables.TableError as exc:
         raise CalendarImportFailed(exc.errors) from exc
@@ -114,6 +116,9 @@ def calendar_file_read(
     first_year, last_year = FIRST_DAY.year, timezone.localdate().year + YEARS_AHEAD
     for row in table:
         line = row.line
+        if row.problem:  # a malformed row, reported with the others
+            errors.append(row_error(line, row.problem))
+            continue
         raw_date, kind, name = (str(row.values[c]) for c in CALENDAR_COLUMNS)
         day = None
         if not raw_date:
@@ -187,8 +192,18 @@ def calendar_year_import(
     )
 
 
-def calendar_file_import(path: str | Path, *, by=None) -> CalendarImportResult:
-    """`import_calendar`: read, check and import one year's schedule from a CSV file."""
+def calendar_file_import(
+    path: str | Path, *, by=None, system_account: str = ""
+) -> CalendarImportResult:
+    """`import_calendar`: read, check and import one year's schedule from a CSV file. `by` None
+    with `system_account`: the system imports (a command run on the server without --user),
+    said in the history as 系统导入 with the operating-system account."""
     path = Path(path)
     rows = calendar_file_read(path)
-    return calendar_year_import(rows, by=by, source=path.name)
+    reason = ""
+    if by is None and system_account and rows:
+        reason = (
+            f"{system_import_label(system_account)}：录入 {rows[0].date.year} 年节假日安排"
+            f"（{path.name}），重新计算答复期限"
+        )
+    return calendar_year_import(rows, by=by, source=path.name, reason=reason)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from agencies.selectors import user_has_role
 from common import tables
+from common.operators import system_import_label
 from common.tables import TableError, TableRow, row_error
 from workcalendar.selectors import FIRST_DAY as CALENDAR_FIRST_DAY
 
@@ -75,9 +76,10 @@ class ImportFailed(TableError):
 
 
 def table_read(path: str | Path, *, columns: list[str], comments: bool = False) -> list[TableRow]:
-    """The file's rows (see `common.tables.table_read`), problems raised as ImportFailed."""
+    """The file's rows (see `common.tables.table_read`), problems of the file raised as
+    ImportFailed; a malformed row comes back with its `problem`, reported with the others."""
     try:
-        return tables.table_read(path, columns=columns, comments=comments)
+        return tables.table_read(path, columns=columns, comments=comments, keep_malformed=True)
     except TableError as exc:
         raise ImportFailed(exc.errors) from exc
 
@@ -139,6 +141,9 @@ def cases_import_check(rows: list[TableRow], *, agency: Agency, today: dt.date) 
     )
 
     for row in rows:
+        if row.problem:  # a malformed row: said on its line, the other rows still checked
+            errors.append((row.line, -1, row.problem))
+            continue
         problems: list[tuple[str, str]] = []
         values = row.values
         case_no = _text(values, "case_no")
@@ -244,23 +249,30 @@ def cases_import_rows(
     source: str,
     dry_run: bool = False,
     today: dt.date | None = None,
+    system_account: str = "",
 ) -> CaseImportResult:
     """Check and (unless dry_run) write the rows in one transaction. Cases with a number in the
-    file are created first so that generated numbers never take a number the file asks for."""
+    file are created first so that generated numbers never take a number the file asks for.
+    `by` None with `system_account`: the system imports (a command run on the server without
+    --user), recorded in the history as 系统导入 with the operating-system account."""
     today = today or timezone.localdate()
-    import_user_check(by, agency)
+    _importer_check(by, agency, system_account)
     checked = cases_import_check(rows, agency=agency, today=today)
     result = CaseImportResult(agency=agency, source=source, dry_run=dry_run)
     result.total = len(checked)
     result.closed = sum(1 for row in checked if row.outcome)
     if dry_run:
         return result
-    reason = f"导入自 {source}，操作人 {by.username}"
+    if by is None:
+        reason = f"{system_import_label(system_account)}：导入自 {source}"
+    else:
+        reason = f"导入自 {source}，操作人 {by.username}"
     ordered = [r for r in checked if r.case_no] + [r for r in checked if not r.case_no]
     with transaction.atomic():
         result.cases = cases_create_bulk(
             agency=agency,
             by=by,
+            system=by is None,
             new=[NewCase(row.cleaned, row.case_no, row.outcome, row.closed_on) for row in ordered],
             event_kind=EventKind.IMPORTED,
             reason=reason,
@@ -269,13 +281,31 @@ def cases_import_rows(
     return result
 
 
+def _importer_check(by, agency: Agency, system_account: str) -> None:
+    if by is None and system_account:
+        return  # the server's operator: no account of the application needed
+    import_user_check(by, agency)
+
+
 def cases_import_file(
-    path: str | Path, *, agency: Agency, by, dry_run: bool = False, today: dt.date | None = None
+    path: str | Path,
+    *,
+    agency: Agency,
+    by,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+    system_account: str = "",
 ) -> CaseImportResult:
     """`import_cases`: read the .csv/.xlsx file and import it (see `cases_import_rows`)."""
     path = Path(path)
-    import_user_check(by, agency)
+    _importer_check(by, agency, system_account)
     rows = table_read(path, columns=CASE_COLUMNS)
     return cases_import_rows(
-        rows, agency=agency, by=by, source=path.name, dry_run=dry_run, today=today
+        rows,
+        agency=agency,
+        by=by,
+        source=path.name,
+        dry_run=dry_run,
+        today=today,
+        system_account=system_account,
     )

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from common.operators import os_account
 from workcalendar.services import CalendarImportFailed, calendar_file_import
 
 
@@ -19,7 +20,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="日历 .csv 文件")
-        parser.add_argument("--user", help="录入人用户名（记入年度与案件历史；默认不记录）")
+        parser.add_argument(
+            "--user",
+            help="录入人用户名（记入年度与案件历史；默认为系统导入，记录操作系统账户）",
+        )
 
     def handle(self, *args, file, user, **options):
         path = Path(file)
@@ -31,7 +35,9 @@ class Command(BaseCommand):
             if by is None:
                 raise CommandError(f"用户“{user}”不存在")
         try:
-            result = calendar_file_import(path, by=by)
+            result = calendar_file_import(
+                path, by=by, system_account=os_account() if by is None else ""
+            )
         except CalendarImportFailed as exc:
             raise CommandError(exc.report()) from exc
         self.stdout.write(
