@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from requests_app.models import Case, CaseEvent
 from workcalendar.models import CalendarYear
+from workcalendar.statutory import statutory_holidays
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,9 @@ def test_agencies_cases_and_calendar_import_without_any_user(tmp_path, capsys):
     )
     calendar = tmp_path / "cal-2027.csv"
     calendar.write_text(
-        "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-02,holiday,元旦\n"
-        "2027-01-03,holiday,元旦\n2027-01-09,workday,调休\n",
+        "date,kind,name\n"
+        + "".join(f"{day},holiday,{name}\n" for day, name in statutory_holidays(2027))
+        + "2027-01-02,holiday,元旦\n2027-01-03,holiday,元旦\n2027-01-09,workday,调休\n",
         encoding="utf-8",
     )
     with time_machine.travel(dt.datetime(2026, 12, 16, 10, 0), tick=False):

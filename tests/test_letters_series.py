@@ -11,6 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from letters import services
 from letters.models import Letter, LetterNumberCounter
+from letters.samples import reply_details
 
 from .letters_support import TODAY, D, case_for_outcome, media_root  # noqa: F401
 
@@ -22,7 +23,8 @@ def approved(kind, count, city, staff, intake):
     for _ in range(count):
         case = case_for_outcome("disclosed", agency=city, staff=staff, intake=intake)
         by = staff["clerk"] if kind == "receipt" else staff["handler"]
-        letter = services.letter_draft(case_id=case.id, by=by, kind=kind)
+        details = reply_details("disclosed") if kind == "reply" else None
+        letter = services.letter_draft(case_id=case.id, by=by, kind=kind, details=details)
         services.letter_approve(letter_id=letter.id, by=staff["approver"])
         letters.append(letter)
     return letters
@@ -80,7 +82,7 @@ def test_notices_have_their_own_series_and_prefix(city, staff, intake):
         case_id=case.id,
         by=staff["handler"],
         missing="请写明文件名称",
-        due=D(2026, 10, 9),
+        due=D(2026, 10, 16),
         on=D(2026, 9, 28),
     )
     notice = services.letter_draft(case_id=case.id, by=staff["handler"], kind="supplement_notice")
