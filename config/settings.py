@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "reporting",
     "letters",
     "audits",
+    "office",
 ]
 
 MIDDLEWARE = [

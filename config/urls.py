@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("letters/", include("letters.urls")),
     path("audits/", include("audits.urls")),
+    path("office/", include("office.urls")),
     path("", include("requests_app.urls")),
 ]
 if settings.DEBUG:
