@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from common.docx_tables import table_fit_to_content
-from letters.models import Delivery, Letter, LetterState, RenderStatus
+from letters.models import Delivery, Letter, LetterKind, LetterState, RenderStatus
 from letters.rendering import docx_to_pdfs
 from letters.services import letter_file_bytes
 from requests_app.models import Attachment, AttachmentKind, Case, CaseState, DeliveryMethod
@@ -38,6 +38,18 @@ MSG_NOT_CLOSED = "只有已办结的案件才能生成案卷"
 MSG_LETTER_NOT_RENDERED = "文书 {number} 的文件尚未生成，请先在文书页重新生成"
 REQUEST_KINDS = (AttachmentKind.LETTER_SCAN, AttachmentKind.ENVELOPE, AttachmentKind.IDENTITY)
 BODY_FONT, TITLE_FONT, HEADING_FONT = "仿宋_GB2312", "方正小标宋简体", "黑体"
+LETTER_KIND_LABELS = dict(LetterKind.choices)
+# The letters services' history verbs (CaseEvent.transition "letter_<verb>").
+LETTER_VERBS = {
+    "draft": "拟写",
+    "edit": "修改",
+    "approve": "审核通过",
+    "issue": "签发",
+    "render": "生成文件",
+    "render_failed": "文件生成失败",
+    "delivery": "登记送达",
+    "delivery_receipt": "登记收到日期",
+}
 
 
 @dataclass
@@ -232,6 +244,10 @@ def _history(case: Case) -> bytes:
     rows = []
     for event in case_events(case):
         what = TRANSITION_LABELS.get(event.transition) or _label("event", event.kind)
+        if event.transition.startswith("letter_"):
+            verb = LETTER_VERBS.get(event.transition.removeprefix("letter_"), "")
+            kind = LETTER_KIND_LABELS.get((event.changes or {}).get("kind", ""), "")
+            what = f"{verb}{kind}" if verb else what
         when = timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M")
         rows.append([when, person_name(event.actor) or "系统", what, _event_text(event)])
     _table(document, ["时间", "经办人", "事项", "说明"], rows or [["—", "—", "—", "—"]])
