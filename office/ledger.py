@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 
 import openpyxl
 from django.db.models import Prefetch, QuerySet
@@ -110,6 +111,10 @@ def ledger_xlsx(cases: QuerySet[Case], *, today: dt.date, calendar, soon_limit: 
     """The ledger workbook: a header row, one row per case; text stays text (an applicant's
     "=…" is never a formula), dates are dates."""
     workbook = openpyxl.Workbook(write_only=True)
+    # The same cases give the same bytes on the same day (no clock time inside the file).
+    workbook.properties.created = workbook.properties.modified = dt.datetime.combine(
+        today, dt.time()
+    )
     sheet = workbook.create_sheet("台账")
     for index, (_, _, width) in enumerate(LEDGER_COLUMNS, start=1):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
@@ -133,4 +138,16 @@ def ledger_xlsx(cases: QuerySet[Case], *, today: dt.date, calendar, soon_limit: 
         sheet.append(cells)
     out = io.BytesIO()
     workbook.save(out)
+    return zip_without_times(out.getvalue())
+
+
+def zip_without_times(data: bytes) -> bytes:
+    """The same package with every member dated 1980-01-01 (zip stores each member's time)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(info.filename))
     return out.getvalue()

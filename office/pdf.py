@@ -36,7 +36,7 @@ def pdf_merge(parts: Sequence[bytes]) -> bytes:
         with pikepdf.open(io.BytesIO(data)) as part:
             out.pages.extend(part.pages)
     buffer = io.BytesIO()
-    out.save(buffer)
+    out.save(buffer, deterministic_id=True)  # the same parts give the same bytes
     return buffer.getvalue()
 
 

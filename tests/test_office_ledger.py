@@ -68,6 +68,8 @@ def test_the_ledger_is_the_filtered_worklist_with_its_extra_columns(
     assert late["联系电话（脱敏）"] == "138****1111"
     flat = repr(rows)
     assert valid_id_number(0) not in flat and "13800001111" not in flat
+    # The same cases give the same bytes (no clock time inside the file).
+    assert client.get(URL).content == client.get(URL).content
     # The worklist's filters apply.
     _, found = _sheet(client.get(URL, {"q": "李四"}))
     assert [row["案件编号"] for row in found] == [registered.case_no]
