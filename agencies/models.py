@@ -33,6 +33,11 @@ class Agency(models.Model):
         default=False,
         help_text="登记申请后自动签发登记回执（SPEC §4，可选）",
     )
+    clerks_issue_receipts = models.BooleanField(
+        "登记员可自行出具登记回执",
+        default=False,
+        help_text="登记回执不作任何决定：开启后登记员可一键出具并打印回执，无需审核人签发",
+    )
     letter_prefix = models.CharField(
         "文号前缀", max_length=60, blank=True, help_text="如“淄政办信复”；空则用机关名称简称"
     )

@@ -15,6 +15,8 @@ from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from common.docx_tables import table_fit_to_content
+
 from . import scoring
 from .models import ItemScore
 from .selectors import CampaignResults
@@ -105,6 +107,7 @@ def _table(doc, header: list[str], rows: list[list[str]]):
         for cell, text in zip(cells, row, strict=True):
             cell.text = ""
             _font(cell.paragraphs[0].add_run(str(text)), BODY_FONT, 11)
+    table_fit_to_content(doc, table)
     return table
 
 

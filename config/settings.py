@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "letters",
     "audits",
     "accounts",
+    "office",
 ]
 
 MIDDLEWARE = [

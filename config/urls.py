@@ -28,6 +28,7 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("letters/", include("letters.urls")),
     path("audits/", include("audits.urls")),
+    path("office/", include("office.urls")),
     path("", include("requests_app.urls")),
 ]
 # Uploaded files (scans, letters) are never served from MEDIA_URL, not even with DEBUG on:

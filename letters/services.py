@@ -47,9 +47,10 @@ LETTER_ROLES: dict[str, frozenset[str]] = {
     "edit": frozenset({Role.HANDLER, Role.APPROVER}),
     "approve": frozenset({Role.APPROVER}),
     "issue": frozenset({Role.APPROVER}),
-    # The clerk prints receipts (SPEC §1): no approver's sign-off needed for a 登记回执.
-    "approve_receipt": frozenset({Role.CLERK, Role.HANDLER, Role.APPROVER}),
-    "issue_receipt": frozenset({Role.CLERK, Role.HANDLER, Role.APPROVER}),
+    # A 登记回执 decides nothing: the handler may sign it off; clerks too where the agency
+    # lets them (`letter_action_roles`, the one place for that rule).
+    "approve_receipt": frozenset({Role.HANDLER, Role.APPROVER}),
+    "issue_receipt": frozenset({Role.HANDLER, Role.APPROVER}),
     "deliver": frozenset({Role.CLERK, Role.HANDLER}),
     "render": frozenset({Role.CLERK, Role.HANDLER, Role.APPROVER}),
     "template": frozenset({Role.ADMINISTRATOR}),
@@ -92,8 +93,30 @@ class LetterNotPermitted(RuleViolation):
     """The user's role in the case's agency does not allow the letter action."""
 
 
+RECEIPT_SIGN_OFF_ACTIONS = frozenset({"approve_receipt", "issue_receipt"})
+
+
+def clerks_issue_receipts(agency: Agency) -> bool:
+    """Whether the agency's clerks issue receipts themselves, while the applicant waits (SPEC §1:
+    the clerk prints receipts). Agencies that issue receipts automatically on registration have
+    the registering clerk issue them, so they allow it too."""
+    return agency.clerks_issue_receipts or agency.receipt_on_registration
+
+
+def letter_action_roles(action: str, agency: Agency) -> frozenset[str]:
+    """The roles that may do a letter action in the agency (LETTER_ROLES plus the agency's
+    receipt setting)."""
+    roles = LETTER_ROLES[action]
+    if action in RECEIPT_SIGN_OFF_ACTIONS and clerks_issue_receipts(agency):
+        roles = roles | {Role.CLERK}
+    return roles
+
+
 def _check_role(by, agency_id: int, action: str) -> None:
-    if by is None or not user_has_role(by, agency_id, LETTER_ROLES[action]):
+    roles = LETTER_ROLES[action]
+    if action in RECEIPT_SIGN_OFF_ACTIONS:
+        roles = letter_action_roles(action, Agency.objects.get(pk=agency_id))
+    if by is None or not user_has_role(by, agency_id, roles):
         raise LetterNotPermitted(MSG_NOT_PERMITTED)
 
 
@@ -854,3 +877,22 @@ def letters_issue_outstanding(
         else:
             counts["reported"] += 1
     return counts
+
+
+def receipt_issue(*, case_id: int, by, reason: str = "") -> Letter:
+    """登记回执 while the applicant waits: the case's issued receipt, or a new one drafted,
+    signed off and issued in one step by the same user (a receipt decides nothing). All or
+    nothing: a refusal leaves no draft behind. The caller prints the returned letter."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).select_related("agency").get(pk=case_id)
+        _check_role(by, case.agency_id, "issue_receipt")
+        receipts = Letter.objects.filter(case=case, kind=LetterKind.RECEIPT)
+        issued = receipts.filter(state=LetterState.ISSUED).order_by("-issued_at", "-id").first()
+        if issued is not None:
+            return issued
+        letter = receipts.exclude(state=LetterState.ISSUED).order_by("-id").first()
+        if letter is None:
+            letter = letter_draft(case_id=case.id, by=by, kind=LetterKind.RECEIPT, reason=reason)
+        if letter.state == LetterState.DRAFT:
+            letter_approve(letter_id=letter.pk, by=by, reason=reason)
+        return letter_issue(letter_id=letter.pk, by=by, reason=reason)

@@ -5,6 +5,7 @@ from . import views
 app_name = "letters"
 urlpatterns = [
     path("cases/<uuid:public_id>/", views.case_letters, name="case_letters"),
+    path("cases/<uuid:public_id>/receipt/", views.case_receipt_print, name="case_receipt_print"),
     path("templates/upload/", views.template_upload, name="template_upload"),
     path("letter/<uuid:public_id>/", views.letter_detail, name="letter_detail"),
     path("letter/<uuid:public_id>/approve/", views.letter_approve, name="letter_approve"),

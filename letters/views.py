@@ -113,9 +113,17 @@ def letter_detail(request, public_id):
             "can_edit": letter.state != LetterState.ISSUED
             and bool(roles & services.LETTER_ROLES["edit"]),
             "can_approve": letter.state == LetterState.DRAFT
-            and bool(roles & services.LETTER_ROLES[services.action_for(letter, "approve")]),
+            and bool(
+                roles
+                & services.letter_action_roles(
+                    services.action_for(letter, "approve"), letter.agency
+                )
+            ),
             "can_issue": letter.state == LetterState.APPROVED
-            and bool(roles & services.LETTER_ROLES[services.action_for(letter, "issue")]),
+            and bool(
+                roles
+                & services.letter_action_roles(services.action_for(letter, "issue"), letter.agency)
+            ),
             "can_deliver": letter.is_issued and bool(roles & services.LETTER_ROLES["deliver"]),
             "can_render": letter.is_issued and letter.render_status != "generated",
             "delivery_form": DeliveryForm(
@@ -221,6 +229,27 @@ def letter_pdf(request, public_id):
 def letter_envelope(request, public_id):
     letter = letter_get_for_user(request.user, public_id=public_id)
     return _file_response(services.envelope_bytes(letter), f"信封-{letter.number or '草稿'}.docx")
+
+
+@login_required
+@require_POST
+def case_receipt_print(request, public_id):
+    """One click while the applicant waits: issue the receipt if the case has none, and hand
+    it back as PDF to print (the .docx where LibreOffice is missing)."""
+    case = case_get_for_user(request.user, public_id=public_id)
+    back = reverse("requests_app:case_detail", args=[case.public_id]) + "#letters"
+    try:
+        letter = services.receipt_issue(case_id=case.id, by=request.user, reason="当场出具")
+        if letter.render_status == "failed":
+            raise RuleViolation(f"已签发（{letter.number}），但文件生成失败：{letter.render_error}")
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    name = f"{case.case_no}_{letter.get_kind_display()}"
+    try:
+        return _file_response(services.letter_pdf_bytes(letter), f"{name}.pdf", "application/pdf")
+    except RuntimeError:  # no LibreOffice here: the .docx prints as well
+        return _file_response(services.letter_file_bytes(letter), f"{name}.docx")
 
 
 class TemplateUploadForm(forms.Form):

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 
 from agencies.models import Agency, Membership, Role
 from agencies.selectors import agency_subtree_ids
+from common.docx_tables import table_fit_to_content
 from requests_app.models import Case, CaseState, ExtensionState
 from workcalendar.selectors import calendar_get
 
@@ -208,6 +209,7 @@ def circular_docx_bytes(agency_name: str, year: int, month: int, rows: list[dict
             strict=True,
         ):
             cell.text = text
+    table_fit_to_content(document, table)
     for text in circular_formula(rows):
         document.add_paragraph(text)
     late = [r for r in rows if r["overdue_open"]]

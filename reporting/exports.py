@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from common.docx_tables import page_text_width, table_fit_to_content, table_set_widths
 from requests_app.outcomes import APPLICANT_TYPES
 
 from .stats import (
@@ -323,6 +324,10 @@ def _table2_docx(doc, texts: ReportTexts) -> None:
             for j, (column, _, _) in enumerate(block.columns):
                 value = values.get(f"{row}__{column}")
                 _cell(table, 2 + i, 1 + j, "" if value in (None, "") else value)
+        table_fit_to_content(doc, table)
+
+
+TABLE3_WEIGHTS = [5, 6, 11, 3.2, 3.2, 3.2, 3.2, 3.2, 3.2, 3.2]
 
 
 def _table3_docx(doc, report: AnnualReport) -> None:
@@ -364,6 +369,8 @@ def _table3_docx(doc, report: AnnualReport) -> None:
             for k in range(a, b + 1):
                 table.cell(first + k, 0).merge(table.cell(first + k, 2))
                 _cell(table, first + k, 0, layout[k].top)
+    # Labels in three columns (the third holds the longest), then seven counts.
+    table_set_widths(table, TABLE3_WEIGHTS, page_text_width(doc))
 
 
 def _table4_docx(doc, report: AnnualReport) -> None:
@@ -381,6 +388,7 @@ def _table4_docx(doc, report: AnnualReport) -> None:
         for j, column in enumerate(CHALLENGE_COLUMNS):
             _cell(table, 2, 5 * k + j, CHALLENGE_RESULT_LABELS[column])
             _cell(table, 3, 5 * k + j, report.table4[kind][column])
+    table_set_widths(table, [1] * 15, page_text_width(doc))
 
 
 def table3_label_cells(format_version: str) -> list[list[dict]]:

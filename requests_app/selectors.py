@@ -88,6 +88,20 @@ def case_due_soon_limit(today: dt.date, working_days: int, calendar=None) -> dt.
     return calendar.add_working_days(today, working_days)
 
 
+def case_deadline_status(
+    case: Case, *, today: dt.date, calendar, soon_limit: dt.date
+) -> tuple[str, int | None]:
+    """Where an open case stands against its reply date: ("overdue", working days late),
+    ("due-soon", working days left) on or before `soon_limit`, ("", working days left), or
+    ("", None) when the clock does not run (closed, void, stopped, no date)."""
+    if case.state not in OPEN_STATES or not case.reply_due or case.clock_stopped:
+        return "", None
+    if case.reply_due < today:
+        return "overdue", calendar.working_days_between(case.reply_due, today)
+    days = calendar.working_days_between(today, case.reply_due)
+    return ("due-soon" if case.reply_due <= soon_limit else ""), days
+
+
 def _visible(user, visible: set[int] | None) -> QuerySet[Case]:
     if visible is None:
         return case_list_for_user(user)

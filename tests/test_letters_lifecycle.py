@@ -425,6 +425,8 @@ def test_bad_date_typed_in_a_draft_is_refused_not_crashed(city, staff, intake):
 
 @time_machine.travel(TODAY, tick=False)
 def test_clerk_issues_a_receipt_without_an_approver(city, staff, intake):
+    city.clerks_issue_receipts = True
+    city.save()
     case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
     letter = services.letter_draft(case_id=case.id, by=staff["clerk"], kind="receipt")
     services.letter_approve(letter_id=letter.id, by=staff["clerk"])

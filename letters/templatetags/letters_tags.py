@@ -3,7 +3,7 @@ from django import template
 from agencies.selectors import user_roles
 from letters.models import LetterKind
 from letters.selectors import letter_list_for_case
-from letters.services import LETTER_ROLES
+from letters.services import LETTER_ROLES, letter_action_roles
 
 register = template.Library()
 
@@ -19,5 +19,5 @@ def letters_panel(case, user) -> dict:
         or bool(roles & LETTER_ROLES["draft_receipt"]),
         "can_approve": bool(roles & LETTER_ROLES["approve"]),
         "can_issue": bool(roles & LETTER_ROLES["issue"]),
-        "can_receipt": bool(roles & LETTER_ROLES["issue_receipt"]),
+        "can_receipt": bool(roles & letter_action_roles("issue_receipt", case.agency)),
     }

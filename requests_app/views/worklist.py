@@ -4,28 +4,52 @@ number of queries however many cases there are."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from agencies.models import Agency
+from agencies.models import Agency, Membership, Role
 from agencies.selectors import user_visible_agency_ids
 from workcalendar.selectors import calendar_get
 
 from ..forms import WorklistForm
-from ..models import OPEN_STATES
-from ..selectors import WorklistFilters, case_state_counts, case_worklist
-from .access import CASE_READER_ROLES, require_role
+from ..models import Case
+from ..selectors import (
+    WorklistFilters,
+    case_deadline_status,
+    case_state_counts,
+    case_worklist,
+)
+from .access import CASE_READER_ROLES, require_role, user_all_roles
 
 PAGE_SIZE = 25
 DUE_SOON_DAYS = 5
 
 
-@login_required
-def worklist(request):
+@dataclass
+class WorklistQuery:
+    """The worklist as the request filters it (the page, the 台账 and batch work share it)."""
+
+    form: WorklistForm
+    filters: WorklistFilters
+    visible: set[int]
+    agencies: list[Agency]
+    today: dt.date
+    calendar: object
+    cases: QuerySet[Case]
+
+    @property
+    def soon_limit(self) -> dt.date:
+        return self.calendar.add_working_days(self.today, DUE_SOON_DAYS)
+
+
+def worklist_query(request) -> WorklistQuery:
+    """Parse the worklist filters of the request (GET) into the user's filtered cases."""
     require_role(request, CASE_READER_ROLES)
     visible = user_visible_agency_ids(request.user)
     agencies = (
@@ -54,32 +78,39 @@ def worklist(request):
     )
     today = timezone.localdate()
     calendar = calendar_get(covering=today + dt.timedelta(days=400))
-    queryset = case_worklist(request.user, filters, today=today, visible=visible, calendar=calendar)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    soon_limit = calendar.add_working_days(today, DUE_SOON_DAYS)
+    cases = case_worklist(request.user, filters, today=today, visible=visible, calendar=calendar)
+    return WorklistQuery(form, filters, visible, agencies, today, calendar, cases)
+
+
+@login_required
+def worklist(request):
+    found = worklist_query(request)
+    filters = found.filters
+    page = Paginator(found.cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    soon_limit = found.soon_limit
     rows = []
     for case in page.object_list:
-        status, days = "", None
-        if case.state in OPEN_STATES and case.reply_due and not case.clock_stopped:
-            if case.reply_due < today:
-                status, days = "overdue", calendar.working_days_between(case.reply_due, today)
-            else:
-                days = calendar.working_days_between(today, case.reply_due)
-                status = "due-soon" if case.reply_due <= soon_limit else ""
+        status, days = case_deadline_status(
+            case, today=found.today, calendar=found.calendar, soon_limit=soon_limit
+        )
         rows.append({"case": case, "status": status, "days": days})
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "form": form,
+        "form": found.form,
         "page": page,
         "rows": rows,
         "counts": case_state_counts(
-            request.user, agency_id=agency_id, scope=filters.scope, visible=visible
+            request.user, agency_id=filters.agency_id, scope=filters.scope, visible=found.visible
         ),
         "filters": filters,
         "query": query.urlencode(),
         "state_query": _without(query, "state"),
-        "show_agency": bool(agencies),
+        "show_agency": bool(found.agencies),
+        # Batch assignment is the approver's (a handler takes one case on its page).
+        "handlers": worklist_handlers(found.visible)
+        if Role.APPROVER in user_all_roles(request)
+        else [],
     }
     template = (
         "requests_app/_worklist_results.html"
@@ -87,6 +118,15 @@ def worklist(request):
         else "requests_app/worklist.html"
     )
     return render(request, template, context)
+
+
+def worklist_handlers(visible: set[int]) -> list[Membership]:
+    """The handlers of the visible agencies, for batch assignment (one query)."""
+    return list(
+        Membership.objects.filter(agency_id__in=visible, role=Role.HANDLER)
+        .select_related("user", "agency")
+        .order_by("agency__code", "user__first_name", "user__username")
+    )
 
 
 def _without(query, key: str) -> str:
