@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0002_receipt_on_registration'),
+        ('agencies', '0004_merge_letter_prefixes_supplement_days'),
     ]
 
     operations = [
