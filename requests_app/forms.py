@@ -10,6 +10,7 @@ from .models import AttachmentKind, Channel, DeliveryMethod, InformationForm
 from .outcomes import ApplicantType
 from .services.attachments import MAX_ATTACHMENT_BYTES
 from .services.cases import EDITABLE_FIELDS
+from .services.intake import default_delivery, flag_true
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,application/pdf,image/jpeg,image/png,image/tiff"
 DATE = {"type": "date"}
@@ -21,7 +22,21 @@ CHANNEL_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("mail_tracking_number", "邮件单号", "挂号信或快递的单号"),
     ],
     Channel.MAIL_ORDINARY: [
-        ("confirmed_on", "与申请人确认收到的日期", "平信以与申请人确认之日为收到申请之日"),
+        (
+            "submitted_on",
+            "信件到达日期",
+            "平信到达当日即应与申请人确认收到（条例第三十一条第二项）",
+        ),
+        (
+            "confirmed_on",
+            "与申请人确认收到的日期",
+            "确认之日为收到申请之日；不填则为到达当日",
+        ),
+        (
+            "confirmation_delay_reason",
+            "未能当日确认的原因",
+            "确认日期晚于到达日期时必填，记入办理记录和期限说明",
+        ),
     ],
     Channel.ONLINE: [
         ("confirmed_on", "双方确认收到的日期", "网上申请以双方确认之日为收到申请之日"),
@@ -37,7 +52,18 @@ CHANNEL_FIELDS: dict[str, list[tuple[str, str, str]]] = {
     ],
 }
 MAIL_CHANNELS = {Channel.MAIL_SIGNED, Channel.MAIL_ORDINARY}
-REQUIRED_MARK = {"signed_on", "mail_tracking_number", "confirmed_on", "submitted_on"}
+# Marked required (*) per channel: the dates that fix the receipt date (Art. 31).
+REQUIRED_MARK = {
+    Channel.MAIL_SIGNED: {"signed_on", "mail_tracking_number"},
+    Channel.MAIL_ORDINARY: {"submitted_on"},
+    Channel.ONLINE: {"confirmed_on"},
+    Channel.EMAIL: {"confirmed_on"},
+    Channel.FAX: {"confirmed_on"},
+    Channel.IN_PERSON: {"submitted_on"},
+}
+APPLICANT_REQUIRED = {"applicant_type", "applicant_name", "content", "agency"}
+CONFIRM_LABEL = "我已核对收到日期"
+CONFIRM_HELP = "收到申请之日不在今年或已超过30天时须勾选，以免误录年份或日期"
 
 APPLICANT_LABELS = {
     "applicant_type": "申请人类型",
@@ -104,8 +130,7 @@ class IntakeForm(forms.Form):
         initial = kwargs.setdefault("initial", {})
         if self.channel == Channel.IN_PERSON:
             initial.setdefault("submitted_on", timezone.localdate().isoformat())
-            initial.setdefault("delivery_method", DeliveryMethod.IN_PERSON)
-        initial.setdefault("delivery_method", DeliveryMethod.POST)
+        initial.setdefault("delivery_method", default_delivery(self.channel))
         initial.setdefault("information_form", InformationForm.ANY)
         super().__init__(*args, **kwargs)
         if agencies is not None and len(agencies) > 1:
@@ -124,6 +149,9 @@ class IntakeForm(forms.Form):
                 field = _text(label, autocomplete="off")
                 field.help_text = help_text
             self.fields[name] = field
+        self.fields["receipt_date_confirmed"] = forms.BooleanField(
+            label=CONFIRM_LABEL, required=False, help_text=CONFIRM_HELP
+        )
         self.fields.update(applicant_fields())
         self.fields["letter_scan"] = forms.FileField(
             label="申请书扫描件",
@@ -138,15 +166,25 @@ class IntakeForm(forms.Form):
                 help_text="邮戳和单号清晰可见",
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
             )
+        for name in REQUIRED_MARK[self.channel] | APPLICANT_REQUIRED:
+            if name in self.fields:
+                self.fields[name].marked_required = True
 
     def date_field_names(self) -> list[str]:
         return [name for name, _, _ in CHANNEL_FIELDS[self.channel]]
+
+    def confirm_shown(self) -> bool:
+        """The confirmation box appears with its warning once a date needs it."""
+        return "receipt_date_confirmed" in self.errors or flag_true(
+            self.data.get("receipt_date_confirmed")
+        )
 
     def intake_data(self) -> dict:
         """The raw values for `intake_clean` (this form itself never refuses a value)."""
         data = {
             name: self.data.get(name, "") for name in self.fields if name not in self.files_fields
         }
+        data["receipt_date_confirmed"] = flag_true(self.data.get("receipt_date_confirmed"))
         data["channel"] = self.channel.value
         data.pop("agency", None)
         return data
@@ -237,3 +275,26 @@ class WorklistForm(forms.Form):
             self.fields["agency"].choices = [("", "全部"), *[(a.id, a.name) for a in agencies]]
         else:
             del self.fields["agency"]
+
+
+class QueueSignOffForm(forms.Form):
+    """审核、签发（并办结）from the approver's queue: one action; the date defaults to today."""
+
+    on = forms.DateField(
+        label="签发日期",
+        required=False,
+        help_text="默认为今天；答复书签发之日即办结之日",
+        widget=forms.DateInput(attrs=DATE),
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class QueueReturnForm(forms.Form):
+    """退回承办人修改, with the reason the history keeps."""
+
+    reason = forms.CharField(
+        label="退回理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -51,6 +51,7 @@ CASE_URLS = {
     "case_attachment_upload": ("post", lambda c, a: [c.public_id]),
     "case_assign": ("post", lambda c, a: [c.public_id]),
     "case_attachment_download": ("get", lambda c, a: [c.public_id, a.pk]),
+    "approval_act": ("post", lambda c, a: ["case", c.public_id, "signoff"]),
 }
 LIST_URLS = {"home", "worklist", "intake", "intake_form", "approvals", "supervision", "case_act"}
 

@@ -400,6 +400,6 @@ def test_history_values_are_shown_with_their_chinese_labels():
     assert pretty_value("letter_scan") == "申请书扫描件"
     assert pretty_value("") == "（空）"
     assert change_rows({"applicant_phone": ["1", "2"], "number": "淄政办信复〔2026〕1号"}) == [
-        ("联系电话", "1", "2", True),
-        ("文号", "淄政办信复〔2026〕1号", None, False),
+        ("联系电话", "1 → 2"),
+        ("文号", "淄政办信复〔2026〕1号"),
     ]

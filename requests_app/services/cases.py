@@ -120,16 +120,15 @@ def case_create(
         **fields,
     )
     case.save()
-    ClockEvent.objects.create(case=case, kind=ClockKind.RECEIPT, on=received_on)
+    note = cleaned.get("receipt_note", "")
+    ClockEvent.objects.create(case=case, kind=ClockKind.RECEIPT, on=received_on, note=note)
     case_deadline_refresh(case)
     case.save(update_fields=["reply_due", "deadline_provisional", "clock_stopped"])
+    changes = {"received_on": received_on.isoformat(), "reply_due": _iso(case.reply_due)}
+    if note:
+        changes["receipt_note"] = note
     CaseEvent.objects.create(
-        case=case,
-        kind=event_kind,
-        actor=by,
-        to_state=case.state,
-        reason=reason,
-        changes={"received_on": received_on.isoformat(), "reply_due": _iso(case.reply_due)},
+        case=case, kind=event_kind, actor=by, to_state=case.state, reason=reason, changes=changes
     )
     from reporting.services import registration_period_events  # published years (SPEC §6)
 

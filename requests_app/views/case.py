@@ -35,9 +35,24 @@ from .access import EDIT_ROLES
 MSG_RELOAD = "案件已被他人修改或状态已变化，请刷新页面查看最新情况后再操作。"
 
 
-def _conflict_message(exc: CaseConflict) -> str:
+def conflict_message(exc: CaseConflict) -> str:
     """A conflict always asks to reload (stale version or a state that moved on)."""
     return exc.message if "刷新" in exc.message else f"{exc.message}。{MSG_RELOAD}"
+
+
+_conflict_message = conflict_message
+
+
+def action_form(case, action, data=None) -> dict:
+    """An action's form for one case: the field names carry the action (the prefix), the
+    element ids also the case, so that two cases' forms on one page never share an id."""
+    form = action_form_class(action)(
+        data,
+        prefix=action.name,
+        auto_id=f"id_c{case.pk}_%s",
+        initial={"expected_version": case.version},
+    )
+    return {"action": action, "form": form}
 
 
 def deadline_banner(case, deadline, today: dt.date) -> dict:
@@ -74,10 +89,10 @@ def _action_forms(case, user, bound: dict | None = None) -> list[dict]:
     bound = bound or {}
     entries = []
     for action in actions_available(case, user):
-        form = bound.get(action.name) or action_form_class(action)(
-            prefix=action.name, initial={"expected_version": case.version}
-        )
-        entries.append({"action": action, "form": form})
+        entry = action_form(case, action)
+        if action.name in bound:
+            entry["form"] = bound[action.name]
+        entries.append(entry)
     return entries
 
 
@@ -169,7 +184,7 @@ def case_act(request, public_id, action: str):
         request.user, case.agency_id, rules.TRANSITION_ROLES[action]
     ):
         raise Http404("页面不存在")
-    form = action_form_class(spec)(request.POST, prefix=action)
+    form = action_form(case, spec, request.POST)["form"]
     conflict = ""
     if form.is_valid():
         values = dict(form.cleaned_data)
