@@ -95,6 +95,8 @@ def field(bound: BoundField, css: str = ""):
         "is_checkbox": bound.widget_type == "checkbox",
         "is_hidden": bound.is_hidden,
         "required": required,
+        # the container's id follows the input's (unique per card), without Django's "id_"
+        "key": bound.auto_id.removeprefix("id_") if bound.auto_id else bound.html_name,
     }
 
 
