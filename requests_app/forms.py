@@ -229,6 +229,34 @@ class CaseEditForm(forms.Form):
         }
 
 
+class RegistrationDatesForm(forms.Form):
+    """更正登记日期: the channel's dates that fix the receipt date, with the reason."""
+
+    def __init__(self, *args, channel: str, **kwargs):
+        kwargs.setdefault("prefix", "dates")
+        super().__init__(*args, **kwargs)
+        for name, label, help_text in CHANNEL_FIELDS[Channel(channel)]:
+            if name.endswith("_on"):
+                self.fields[name] = forms.DateField(
+                    label=label,
+                    required=False,
+                    help_text=help_text,
+                    widget=forms.DateInput(attrs={**DATE, "max": timezone.localdate().isoformat()}),
+                )
+            else:
+                self.fields[name] = _text(label, autocomplete="off")
+                self.fields[name].help_text = help_text
+        for name in REQUIRED_MARK[Channel(channel)]:
+            self.fields[name].marked_required = True
+        self.fields["receipt_date_confirmed"] = forms.BooleanField(
+            label=CONFIRM_LABEL, required=False, help_text=CONFIRM_HELP
+        )
+        self.fields["reason"] = forms.CharField(
+            label="更正理由", required=True, widget=forms.Textarea(attrs={"rows": 2})
+        )
+        self.fields["expected_version"] = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label="附件类型", choices=AttachmentKind.choices)
     file = forms.FileField(

@@ -22,12 +22,19 @@ from workcalendar.selectors import calendar_get
 
 from .. import rules
 from ..actions import ACTIONS, action_form_class, action_run, actions_available
-from ..forms import AttachmentForm, CaseEditForm
+from ..forms import CHANNEL_FIELDS, AttachmentForm, CaseEditForm, RegistrationDatesForm
 from ..models import Attachment, CaseState, EventKind, ExtensionState
 from ..rules import RuleViolation
 from ..selectors import case_events, case_get_for_user, case_repeat_flags
 from ..services.attachments import AttachmentInvalid, attachment_add
-from ..services.cases import CaseConflict, case_assign, case_update
+from ..services.cases import (
+    MSG_CORRECTION_AFTER_LETTER,
+    MSG_CORRECTION_CLOSED,
+    CaseConflict,
+    case_assign,
+    case_correct_registration,
+    case_update,
+)
 from ..services.deadlines import case_deadline
 from ..services.intake import IntakeInvalid
 from .access import EDIT_ROLES
@@ -225,16 +232,63 @@ def case_act(request, public_id, action: str):
     return render(request, "requests_app/case_detail.html", context, status=200)
 
 
+def _dates_form(case, data=None) -> RegistrationDatesForm:
+    names = [name for name, _, _ in CHANNEL_FIELDS[case.channel]]
+    initial = {name: getattr(case, name, "") for name in names if hasattr(case, name)}
+    initial["expected_version"] = case.version
+    return RegistrationDatesForm(data, channel=case.channel, initial=initial)
+
+
+def _correction_blocked(case) -> str:
+    """Why the registration dates can no longer be corrected here ('' while they can)."""
+    if not case.is_open:
+        return MSG_CORRECTION_CLOSED
+    issued = case.letters.filter(state="issued").order_by("issued_at").first()
+    return MSG_CORRECTION_AFTER_LETTER.format(number=issued.number) if issued else ""
+
+
 @login_required
 def case_edit(request, public_id):
-    """Edit registration fields through `case_update` (reason required, history kept)."""
+    """Edit registration fields through `case_update`, and correct the registration dates
+    through `case_correct_registration` (reason required, history kept)."""
     case = case_get_for_user(request.user, public_id=public_id)
     if not user_has_role(request.user, case.agency_id, EDIT_ROLES) or case.state == CaseState.VOID:
         raise Http404("页面不存在")
     initial = {name: getattr(case, name) for name in CaseEditForm().fields if hasattr(case, name)}
     initial["expected_version"] = case.version
     conflict = ""
-    if request.method == "POST":
+    form = CaseEditForm(initial=initial)
+    dates = _dates_form(case)
+    if request.method == "POST" and request.POST.get("form") == "dates":
+        dates = _dates_form(case, request.POST)
+        if dates.is_valid():
+            values = dict(dates.cleaned_data)
+            names = [name for name, _, _ in CHANNEL_FIELDS[case.channel]]
+            changes = {name: values.get(name) or None for name in names}
+            if "mail_tracking_number" in changes:
+                changes["mail_tracking_number"] = values.get("mail_tracking_number") or ""
+            if "confirmation_delay_reason" in changes:
+                changes["confirmation_delay_reason"] = values["confirmation_delay_reason"] or ""
+            try:
+                case_correct_registration(
+                    case_id=case.id,
+                    by=request.user,
+                    changes=changes,
+                    reason=values["reason"],
+                    receipt_date_confirmed=values["receipt_date_confirmed"],
+                    expected_version=values["expected_version"],
+                )
+            except IntakeInvalid as exc:
+                for field, message in exc.errors.items():
+                    dates.add_error(field if field in dates.fields else None, message)
+            except CaseConflict as exc:
+                dates.add_error(None, _conflict_message(exc))
+            except RuleViolation as exc:
+                dates.add_error(exc.field if exc.field in dates.fields else None, exc.message)
+            else:
+                messages.success(request, "已更正登记日期")
+                return redirect("requests_app:case_detail", public_id=case.public_id)
+    elif request.method == "POST":
         form = CaseEditForm(request.POST, initial=initial)
         changes = form.changes(case)
         try:
@@ -263,10 +317,18 @@ def case_edit(request, public_id):
             else:
                 messages.success(request, "已保存修改")
                 return redirect("requests_app:case_detail", public_id=case.public_id)
-    else:
-        form = CaseEditForm(initial=initial)
     return render(
-        request, "requests_app/case_edit.html", {"case": case, "form": form, "conflict": conflict}
+        request,
+        "requests_app/case_edit.html",
+        {
+            "case": case,
+            "form": form,
+            "dates": dates,
+            "dates_blocked": _correction_blocked(case),
+            "confirm_shown": "receipt_date_confirmed" in dates.errors
+            or bool(dates.data.get("dates-receipt_date_confirmed")),
+            "conflict": conflict,
+        },
     )
 
 
