@@ -255,3 +255,63 @@ def test_a_letter_edited_after_it_was_read_is_not_signed(client, city, staff, in
     )
     assert "文书在您阅读后已被修改" in response.content.decode()
     assert Letter.objects.get(pk=letter.pk).state == "draft"
+
+
+class Buttons(HTMLParser):
+    """Per action card (data-action): is its button disabled, and the reason shown."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.cards: dict[str, dict] = {}
+        self.current = None
+        self.in_reason = False
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag == "div" and values.get("data-action"):
+            self.current = values["data-action"]
+            self.cards[self.current] = {"disabled": False, "form": False, "reason": ""}
+        elif self.current and tag == "button" and "disabled" in values:
+            self.cards[self.current]["disabled"] = True
+        elif self.current and tag == "form":
+            self.cards[self.current]["form"] = True
+        elif self.current and tag == "small" and values.get("id", "").startswith("blocked-"):
+            self.in_reason = True
+
+    def handle_endtag(self, tag):
+        if tag == "small":
+            self.in_reason = False
+
+    def handle_data(self, data):
+        if self.current and self.in_reason:
+            self.cards[self.current]["reason"] += data
+
+
+@time_machine.travel(NOW, tick=False)
+def test_actions_that_cannot_succeed_are_shown_disabled_with_the_reason(
+    client, city, staff, intake
+):
+    case, letter = in_review(city, staff, intake)
+    client.force_login(staff["approver"])
+    url = reverse("requests_app:case_detail", args=[case.public_id])
+    cards = Buttons()
+    cards.feed(client.get(url).content.decode())
+    close = cards.cards["approve_and_close"]
+    assert close["disabled"] and not close["form"] and "须先签发答复书" in close["reason"]
+    assert cards.cards["return_for_revision"]["form"]  # what can succeed stays a form
+
+    letters_svc.letter_approve(letter_id=letter.id, by=staff["approver"])
+    letters_svc.letter_issue(letter_id=letter.id, by=staff["approver"])
+    cards = Buttons()
+    cards.feed(client.get(url).content.decode())
+    assert cards.cards["approve_and_close"]["form"]
+    assert not cards.cards["approve_and_close"]["disabled"]
+
+    mailed = svc.case_register(agency=city, by=staff["clerk"], data=intake(applicant_name="王五"))
+    client.force_login(staff["clerk"])
+    cards = Buttons()
+    cards.feed(
+        client.get(reverse("requests_app:case_detail", args=[mailed.public_id])).content.decode()
+    )
+    assert cards.cards["answer_on_the_spot"]["disabled"]
+    assert "当场答复仅适用于当面提交" in cards.cards["answer_on_the_spot"]["reason"]

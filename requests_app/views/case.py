@@ -18,12 +18,13 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Role
 from agencies.selectors import user_has_role, user_roles
+from letters.services import reply_issued_check
 from workcalendar.selectors import calendar_get
 
 from .. import rules
 from ..actions import ACTIONS, action_form_class, action_run, actions_available
 from ..forms import CHANNEL_FIELDS, AttachmentForm, CaseEditForm, RegistrationDatesForm
-from ..models import Attachment, CaseState, EventKind, ExtensionState
+from ..models import Attachment, CaseState, Channel, EventKind, ExtensionState
 from ..rules import RuleViolation
 from ..selectors import case_events, case_get_for_user, case_repeat_flags
 from ..services.attachments import AttachmentInvalid, attachment_add
@@ -92,13 +93,41 @@ def deadline_banner(case, deadline, today: dt.date) -> dict:
     return banner
 
 
+MSG_REPLY_FIRST = "须先签发答复书：可在“待审核”页阅读答复书后一步完成审核、签发并办结"
+
+
+def action_blocker(case, action: str, today: dt.date) -> str:
+    """Why an action the workflow allows cannot succeed whatever is typed ('' if it can): the
+    page shows it disabled with this reason instead of offering a form that must fail."""
+    if action == "approve_and_close":
+        try:
+            reply_issued_check(case, case.proposed_outcome)
+        except RuleViolation:
+            return MSG_REPLY_FIRST
+    if action == "answer_on_the_spot" and case.channel != Channel.IN_PERSON:
+        return rules.MSG_ON_THE_SPOT
+    if action == "deem_abandoned" and case.supplement_due and today <= case.supplement_due:
+        return rules.MSG_SUPPLEMENT_NOT_DUE.format(due=case.supplement_due)
+    if action == "close_fee_unpaid" and case.fee_payment_due and today <= case.fee_payment_due:
+        return rules.MSG_FEE_NOT_DUE.format(due=case.fee_payment_due)
+    if action == "request_supplement" and case.extension_state in (
+        ExtensionState.REQUESTED,
+        ExtensionState.APPROVED,
+    ):
+        return rules.MSG_SUPPLEMENT_AFTER_EXTENSION
+    return ""
+
+
 def _action_forms(case, user, bound: dict | None = None) -> list[dict]:
     bound = bound or {}
+    today = timezone.localdate()
     entries = []
     for action in actions_available(case, user):
         entry = action_form(case, action)
         if action.name in bound:
             entry["form"] = bound[action.name]
+        else:
+            entry["blocked"] = action_blocker(case, action.name, today)
         entries.append(entry)
     return entries
 
