@@ -11,6 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+from django.contrib.auth import get_user_model
+
+from agencies.models import Agency
+
 from .models import (
     AttachmentKind,
     Case,
@@ -237,15 +241,11 @@ def person(user) -> str:
 
 def username_label(username: str) -> str:
     """A username recorded in a history row (older rows, campaign lawyers) as the person."""
-    from django.contrib.auth import get_user_model
-
     user = get_user_model().objects.filter(username=username).first()
     return person(user) if user is not None else username
 
 
 def agency_code_label(code: str) -> str:
-    from agencies.models import Agency
-
     agency = Agency.objects.filter(code=code).only("name").first()
     return agency.name if agency is not None else code
 

@@ -30,6 +30,7 @@ from .case import action_form, conflict_message
 
 EXTENSION_ACTIONS = ("approve_extension", "refuse_extension")
 QUEUE_LIMIT = 200
+INLINE_LIMIT = 30  # letters rendered inline per section; the rest open on their own page
 MSG_NO_REPLY_LETTER = "承办人尚未拟写答复书：须先拟写答复书，才能审核签发并办结"
 MSG_LETTER_CHANGED = "文书在您阅读后已被修改，请重新阅读后再签发"
 MSG_SIGNED_REPLY = "已审核、签发答复书并办结：{number}"
@@ -64,30 +65,33 @@ def approvals_context(request, *, bound: dict | None = None) -> dict:
     bound = bound or {}
     replies, extensions = case_approval_queue(request.user)
     reply_cards = []
-    for case in replies.prefetch_related("letters")[:QUEUE_LIMIT]:
+    for n, case in enumerate(replies.prefetch_related("letters")[:QUEUE_LIMIT]):
         key = f"c{case.pk}"
         letter = _reply_letter(case)
+        inline = letter is not None and (n < INLINE_LIMIT or f"{key}-signoff" in bound)
         reply_cards.append(
             {
                 "key": key,
                 "public_id": case.public_id,
                 "case": case,
                 "letter": letter,
-                "paragraphs": letter_paragraphs(letter) if letter else [],
+                "paragraphs": letter_paragraphs(letter) if inline else [],
                 "blocked": "" if letter else MSG_NO_REPLY_LETTER,
                 **_card_forms(key, case, letter, bound),
             }
         )
     letter_cards = []
-    for letter in letters_waiting_for(request.user).exclude(kind=LetterKind.REPLY)[:QUEUE_LIMIT]:
+    waiting = letters_waiting_for(request.user).exclude(kind=LetterKind.REPLY)[:QUEUE_LIMIT]
+    for n, letter in enumerate(waiting):
         key = f"l{letter.pk}"
+        inline = n < INLINE_LIMIT or f"{key}-signoff" in bound
         letter_cards.append(
             {
                 "key": key,
                 "public_id": letter.public_id,
                 "case": letter.case,
                 "letter": letter,
-                "paragraphs": letter_paragraphs(letter),
+                "paragraphs": letter_paragraphs(letter) if inline else [],
                 "blocked": "",
                 **_card_forms(key, letter.case, letter, bound),
             }
