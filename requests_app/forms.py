@@ -225,6 +225,8 @@ class CaseEditForm(forms.Form):
         reason, version = self.fields.pop("reason"), self.fields.pop("expected_version")
         self.fields.update(ordered)
         self.fields["reason"], self.fields["expected_version"] = reason, version
+        for name in ("applicant_type", "applicant_name", "content", "reason"):
+            self.fields[name].marked_required = True
 
     def changes(self, case) -> dict:
         return {

@@ -247,3 +247,15 @@ def test_required_fields_are_marked(client, staff):
     )
     assert "content" in parser.required and "applicant_phone" not in parser.required
     assert page.count('<span class="req" aria-hidden="true">*</span>') >= 5
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_required_fields_are_marked_on_the_edit_page(client, city, staff, intake):
+    case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
+    client.force_login(staff["clerk"])
+    page = client.get(reverse("requests_app:case_edit", args=[case.public_id])).content.decode()
+    parser = Required()
+    parser.feed(page)
+    assert {"applicant_name", "content", "reason", "dates-signed_on", "dates-reason"} <= (
+        parser.required
+    )
