@@ -18,7 +18,7 @@ from requests_app.rules import id_number_check_char, id_number_problem
 from requests_app.services import cases as svc
 from requests_app.services.deadlines import case_deadline
 from requests_app.services.intake import IntakeInvalid
-from requests_app.services.repeats import case_repeat_flag
+from requests_app.services.repeats import case_repeat_candidates
 from tests.conftest import valid_id_number
 from tests.test_web_intake import form_data
 
@@ -208,9 +208,8 @@ def test_a_second_registration_of_an_open_request_is_flagged(city, staff, intake
     second = svc.case_register(
         agency=city, by=staff["clerk"], data=intake(signed_on=D(2026, 11, 27))
     )
-    matches = case_repeat_flag(case=second, by=staff["clerk"])
-    assert [m.case for m in matches] == [first]
-    note = CaseEvent.objects.get(case=second, kind="note")
+    assert [m.case for m in case_repeat_candidates(second)] == [first]
+    note = CaseEvent.objects.get(case=second, kind="note")  # written on registration
     assert "尚在办理" in note.reason and "not_processed" not in note.reason
 
 

@@ -45,6 +45,7 @@ from .intake import (
     intake_clean,
     receipt_date_unusual,
 )
+from .repeats import case_repeat_flag
 
 
 class CaseConflict(RuleViolation):
@@ -80,6 +81,7 @@ def case_register(
     today = today or timezone.localdate()
     cleaned = intake_clean(data, today=today)
     case = case_create(agency=agency, by=by, cleaned=cleaned, event_kind=EventKind.REGISTERED)
+    case_repeat_flag(case=case, by=by)  # web, API and commands alike (open or answered before)
     if agency.receipt_on_registration:
         from letters.tasks import letters_receipt_on_registration  # after commit, by id
 
@@ -95,13 +97,15 @@ def case_submit_online(*, agency: Agency, data: dict[str, Any]) -> Case:
     cleaned = intake_clean(
         {**data, "channel": "online", "submitted_on": today, "confirmed_on": today}, today=today
     )
-    return case_create(
+    case = case_create(
         agency=agency,
         by=None,
         cleaned=cleaned,
         event_kind=EventKind.REGISTERED,
         reason="网上申请平台提交",
     )
+    case_repeat_flag(case=case, by=None)
+    return case
 
 
 def case_create(

@@ -83,10 +83,10 @@ def case_repeat_candidates(case: Case) -> list[RepeatMatch]:
 
 def case_repeat_flag(*, case: Case, by) -> list[RepeatMatch]:
     """Write a history note for each possible earlier request (call inside the registration
-    transaction). Returns the matches."""
+    transaction), in one statement however many there are. Returns the matches."""
     matches = case_repeat_candidates(case)
-    for match in matches:
-        CaseEvent.objects.create(
+    notes = [
+        CaseEvent(
             case=case,
             kind=EventKind.NOTE,
             actor=by,
@@ -106,4 +106,8 @@ def case_repeat_flag(*, case: Case, by) -> list[RepeatMatch]:
                 "earlier_outcome": match.case.outcome,
             },
         )
+        for match in matches
+    ]
+    if notes:
+        CaseEvent.objects.bulk_create(notes)
     return matches
