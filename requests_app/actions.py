@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from agencies.selectors import user_roles
@@ -156,7 +157,11 @@ def action_form_class(action: Action) -> type[forms.Form]:
     """A Django form for the action's inputs plus the reason and the version seen."""
     fields: dict[str, forms.Field] = {}
     for param in action.params:
-        common = {"label": param.label, "required": param.required, "help_text": param.help}
+        common = {
+            "label": _(param.label),  # the catalogue translates labels defined here too
+            "required": param.required,
+            "help_text": _(param.help) if param.help else "",
+        }
         if param.kind == "date":
             fields[param.name] = forms.DateField(
                 widget=forms.DateInput(attrs={"type": "date"}), **common
@@ -165,7 +170,7 @@ def action_form_class(action: Action) -> type[forms.Form]:
             fields[param.name] = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
         elif param.kind == "outcome":
             fields[param.name] = forms.ChoiceField(
-                choices=[("", "——请选择——"), *DECISION_OUTCOMES], **common
+                choices=[("", _("——请选择——")), *DECISION_OUTCOMES], **common
             )
         elif param.kind == "int":
             fields[param.name] = forms.IntegerField(
@@ -179,7 +184,7 @@ def action_form_class(action: Action) -> type[forms.Form]:
             fields[param.name] = forms.CharField(max_length=300, **common)
     if action.reason != "none":
         fields["reason"] = forms.CharField(
-            label="理由/说明",
+            label=_("理由/说明"),
             required=action.reason == "required",
             widget=forms.Textarea(attrs={"rows": 2}),
         )

@@ -549,6 +549,7 @@ def _intake(rng: random.Random, channel: str, on: dt.date, content: str, *,
         "applicant_postcode": "255000",
         "delivery_method": delivery,
         "content": content,
+        "receipt_date_confirmed": True,  # demo dates are set on purpose
     }
     if delivery == "email":
         data["applicant_email"] = f"applicant{rng.randint(100, 999)}@example.com"

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import AttachmentKind, Channel, DeliveryMethod, InformationForm
 from .outcomes import ApplicantType
 from .services.attachments import MAX_ATTACHMENT_BYTES
 from .services.cases import EDITABLE_FIELDS
+from .services.intake import default_delivery, flag_true
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,application/pdf,image/jpeg,image/png,image/tiff"
 DATE = {"type": "date"}
@@ -17,40 +19,69 @@ DATE = {"type": "date"}
 # The dates that fix the receipt date (Art. 31), per channel: (field, label, help).
 CHANNEL_FIELDS: dict[str, list[tuple[str, str, str]]] = {
     Channel.MAIL_SIGNED: [
-        ("signed_on", "签收日期", "本机关签收邮件之日，即收到申请之日（条例第三十一条第二项）"),
-        ("mail_tracking_number", "邮件单号", "挂号信或快递的单号"),
+        (
+            "signed_on",
+            _("签收日期"),
+            _("本机关签收邮件之日，即收到申请之日（条例第三十一条第二项）"),
+        ),
+        ("mail_tracking_number", _("邮件单号"), _("挂号信或快递的单号")),
     ],
     Channel.MAIL_ORDINARY: [
-        ("confirmed_on", "与申请人确认收到的日期", "平信以与申请人确认之日为收到申请之日"),
+        (
+            "submitted_on",
+            _("信件到达日期"),
+            _("平信到达当日即应与申请人确认收到（条例第三十一条第二项）"),
+        ),
+        (
+            "confirmed_on",
+            _("与申请人确认收到的日期"),
+            _("确认之日为收到申请之日；不填则为到达当日"),
+        ),
+        (
+            "confirmation_delay_reason",
+            _("未能当日确认的原因"),
+            _("确认日期晚于到达日期时必填，记入办理记录和期限说明"),
+        ),
     ],
     Channel.ONLINE: [
-        ("confirmed_on", "双方确认收到的日期", "网上申请以双方确认之日为收到申请之日"),
+        ("confirmed_on", _("双方确认收到的日期"), _("网上申请以双方确认之日为收到申请之日")),
     ],
     Channel.EMAIL: [
-        ("confirmed_on", "双方确认收到的日期", "电子邮件以双方确认之日为收到申请之日"),
+        ("confirmed_on", _("双方确认收到的日期"), _("电子邮件以双方确认之日为收到申请之日")),
     ],
     Channel.FAX: [
-        ("confirmed_on", "双方确认收到的日期", "传真以双方确认之日为收到申请之日"),
+        ("confirmed_on", _("双方确认收到的日期"), _("传真以双方确认之日为收到申请之日")),
     ],
     Channel.IN_PERSON: [
-        ("submitted_on", "提交日期", "当面提交以提交之日为收到申请之日"),
+        ("submitted_on", _("提交日期"), _("当面提交以提交之日为收到申请之日")),
     ],
 }
 MAIL_CHANNELS = {Channel.MAIL_SIGNED, Channel.MAIL_ORDINARY}
-REQUIRED_MARK = {"signed_on", "mail_tracking_number", "confirmed_on", "submitted_on"}
+# Marked required (*) per channel: the dates that fix the receipt date (Art. 31).
+REQUIRED_MARK = {
+    Channel.MAIL_SIGNED: {"signed_on", "mail_tracking_number"},
+    Channel.MAIL_ORDINARY: {"submitted_on"},
+    Channel.ONLINE: {"confirmed_on"},
+    Channel.EMAIL: {"confirmed_on"},
+    Channel.FAX: {"confirmed_on"},
+    Channel.IN_PERSON: {"submitted_on"},
+}
+APPLICANT_REQUIRED = {"applicant_type", "applicant_name", "content", "agency"}
+CONFIRM_LABEL = _("我已核对收到日期")
+CONFIRM_HELP = _("收到申请之日不在今年或已超过30天时须勾选，以免误录年份或日期")
 
 APPLICANT_LABELS = {
-    "applicant_type": "申请人类型",
-    "applicant_name": "申请人姓名/名称",
-    "applicant_id_number": "身份证号码",
-    "applicant_credit_code": "统一社会信用代码",
-    "applicant_phone": "联系电话",
-    "applicant_address": "通信地址",
-    "applicant_postcode": "邮政编码",
-    "applicant_email": "电子邮箱",
-    "delivery_method": "答复送达方式",
-    "content": "申请内容（所需政府信息的名称、文号或便于查询的其他特征性描述）",
-    "information_form": "信息形式要求",
+    "applicant_type": _("申请人类型"),
+    "applicant_name": _("申请人姓名/名称"),
+    "applicant_id_number": _("身份证号码"),
+    "applicant_credit_code": _("统一社会信用代码"),
+    "applicant_phone": _("联系电话"),
+    "applicant_address": _("通信地址"),
+    "applicant_postcode": _("邮政编码"),
+    "applicant_email": _("电子邮箱"),
+    "delivery_method": _("答复送达方式"),
+    "content": _("申请内容（所需政府信息的名称、文号或便于查询的其他特征性描述）"),
+    "information_form": _("信息形式要求"),
 }
 
 
@@ -61,7 +92,7 @@ def _text(label: str, **attrs) -> forms.CharField:
 
 
 def _select(label: str, choices, blank: bool = False) -> forms.CharField:
-    options = [("", "——请选择——"), *choices] if blank else list(choices)
+    options = [("", _("——请选择——")), *choices] if blank else list(choices)
     return forms.CharField(label=label, required=False, widget=forms.Select(choices=options))
 
 
@@ -104,13 +135,12 @@ class IntakeForm(forms.Form):
         initial = kwargs.setdefault("initial", {})
         if self.channel == Channel.IN_PERSON:
             initial.setdefault("submitted_on", timezone.localdate().isoformat())
-            initial.setdefault("delivery_method", DeliveryMethod.IN_PERSON)
-        initial.setdefault("delivery_method", DeliveryMethod.POST)
+        initial.setdefault("delivery_method", default_delivery(self.channel))
         initial.setdefault("information_form", InformationForm.ANY)
         super().__init__(*args, **kwargs)
         if agencies is not None and len(agencies) > 1:
             self.fields["agency"] = _select(
-                "受理机关", [(str(a.id), a.name) for a in agencies], blank=True
+                _("受理机关"), [(str(a.id), a.name) for a in agencies], blank=True
             )
         for name, label, help_text in CHANNEL_FIELDS[self.channel]:
             if name.endswith("_on"):
@@ -124,29 +154,42 @@ class IntakeForm(forms.Form):
                 field = _text(label, autocomplete="off")
                 field.help_text = help_text
             self.fields[name] = field
+        self.fields["receipt_date_confirmed"] = forms.BooleanField(
+            label=CONFIRM_LABEL, required=False, help_text=CONFIRM_HELP
+        )
         self.fields.update(applicant_fields())
         self.fields["letter_scan"] = forms.FileField(
-            label="申请书扫描件",
+            label=_("申请书扫描件"),
             required=False,
             help_text=f"PDF、JPEG、PNG 或 TIFF，不超过 {MAX_ATTACHMENT_BYTES // 1048576} MB",
             widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
         )
         if self.channel in MAIL_CHANNELS:
             self.fields["envelope"] = forms.FileField(
-                label="信封扫描件",
+                label=_("信封扫描件"),
                 required=False,
-                help_text="邮戳和单号清晰可见",
+                help_text=_("邮戳和单号清晰可见"),
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
             )
+        for name in REQUIRED_MARK[self.channel] | APPLICANT_REQUIRED:
+            if name in self.fields:
+                self.fields[name].marked_required = True
 
     def date_field_names(self) -> list[str]:
         return [name for name, _, _ in CHANNEL_FIELDS[self.channel]]
+
+    def confirm_shown(self) -> bool:
+        """The confirmation box appears with its warning once a date needs it."""
+        return "receipt_date_confirmed" in self.errors or flag_true(
+            self.data.get("receipt_date_confirmed")
+        )
 
     def intake_data(self) -> dict:
         """The raw values for `intake_clean` (this form itself never refuses a value)."""
         data = {
             name: self.data.get(name, "") for name in self.fields if name not in self.files_fields
         }
+        data["receipt_date_confirmed"] = flag_true(self.data.get("receipt_date_confirmed"))
         data["channel"] = self.channel.value
         data.pop("agency", None)
         return data
@@ -171,7 +214,7 @@ class CaseEditForm(forms.Form):
     """Edit of registration fields: the service records old and new values with the reason."""
 
     reason = forms.CharField(
-        label="修改理由", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("修改理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -182,6 +225,8 @@ class CaseEditForm(forms.Form):
         reason, version = self.fields.pop("reason"), self.fields.pop("expected_version")
         self.fields.update(ordered)
         self.fields["reason"], self.fields["expected_version"] = reason, version
+        for name in ("applicant_type", "applicant_name", "content", "reason"):
+            self.fields[name].marked_required = True
 
     def changes(self, case) -> dict:
         return {
@@ -191,14 +236,42 @@ class CaseEditForm(forms.Form):
         }
 
 
+class RegistrationDatesForm(forms.Form):
+    """更正登记日期: the channel's dates that fix the receipt date, with the reason."""
+
+    def __init__(self, *args, channel: str, **kwargs):
+        kwargs.setdefault("prefix", "dates")
+        super().__init__(*args, **kwargs)
+        for name, label, help_text in CHANNEL_FIELDS[Channel(channel)]:
+            if name.endswith("_on"):
+                self.fields[name] = forms.DateField(
+                    label=label,
+                    required=False,
+                    help_text=help_text,
+                    widget=forms.DateInput(attrs={**DATE, "max": timezone.localdate().isoformat()}),
+                )
+            else:
+                self.fields[name] = _text(label, autocomplete="off")
+                self.fields[name].help_text = help_text
+        for name in REQUIRED_MARK[Channel(channel)]:
+            self.fields[name].marked_required = True
+        self.fields["receipt_date_confirmed"] = forms.BooleanField(
+            label=CONFIRM_LABEL, required=False, help_text=CONFIRM_HELP
+        )
+        self.fields["reason"] = forms.CharField(
+            label=_("更正理由"), required=True, widget=forms.Textarea(attrs={"rows": 2})
+        )
+        self.fields["expected_version"] = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class AttachmentForm(forms.Form):
-    kind = forms.ChoiceField(label="附件类型", choices=AttachmentKind.choices)
+    kind = forms.ChoiceField(label=_("附件类型"), choices=AttachmentKind.choices)
     file = forms.FileField(
-        label="文件",
+        label=_("文件"),
         help_text=f"PDF、JPEG、PNG 或 TIFF，不超过 {MAX_ATTACHMENT_BYTES // 1048576} MB",
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
-    reason = forms.CharField(label="说明", required=False, max_length=300)
+    reason = forms.CharField(label=_("说明"), required=False, max_length=300)
 
 
 class WorklistForm(forms.Form):
@@ -212,21 +285,21 @@ class WorklistForm(forms.Form):
         ("case_no", "案件编号"),
     ]
 
-    q = forms.CharField(label="搜索（编号/申请人/内容/查询码）", required=False, max_length=100)
-    scope = forms.ChoiceField(label="范围", choices=SCOPES, required=False)
-    state = forms.ChoiceField(label="状态", required=False)
+    q = forms.CharField(label=_("搜索（编号/申请人/内容/查询码）"), required=False, max_length=100)
+    scope = forms.ChoiceField(label=_("范围"), choices=SCOPES, required=False)
+    state = forms.ChoiceField(label=_("状态"), required=False)
     due_within = forms.IntegerField(
-        label="N个工作日内到期", required=False, min_value=0, max_value=60
+        label=_("N个工作日内到期"), required=False, min_value=0, max_value=60
     )
-    overdue = forms.BooleanField(label="仅看已超期", required=False)
+    overdue = forms.BooleanField(label=_("仅看已超期"), required=False)
     channel = forms.ChoiceField(
-        label="申请渠道", required=False, choices=[("", "全部"), *Channel.choices]
+        label=_("申请渠道"), required=False, choices=[("", "全部"), *Channel.choices]
     )
     applicant_type = forms.ChoiceField(
-        label="申请人类型", required=False, choices=[("", "全部"), *ApplicantType.choices]
+        label=_("申请人类型"), required=False, choices=[("", "全部"), *ApplicantType.choices]
     )
-    agency = forms.ChoiceField(label="机关", required=False)
-    sort = forms.ChoiceField(label="排序", choices=SORT_CHOICES, required=False)
+    agency = forms.ChoiceField(label=_("机关"), required=False)
+    sort = forms.ChoiceField(label=_("排序"), choices=SORT_CHOICES, required=False)
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -237,3 +310,26 @@ class WorklistForm(forms.Form):
             self.fields["agency"].choices = [("", "全部"), *[(a.id, a.name) for a in agencies]]
         else:
             del self.fields["agency"]
+
+
+class QueueSignOffForm(forms.Form):
+    """审核、签发（并办结）from the approver's queue: one action; the date defaults to today."""
+
+    on = forms.DateField(
+        label=_("签发日期"),
+        required=False,
+        help_text=_("默认为今天；答复书签发之日即办结之日"),
+        widget=forms.DateInput(attrs=DATE),
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class QueueReturnForm(forms.Form):
+    """退回承办人修改, with the reason the history keeps."""
+
+    reason = forms.CharField(
+        label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)

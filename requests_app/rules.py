@@ -91,6 +91,7 @@ MSG_RECEIPT_NO = "请填写财政票据号"
 MSG_REASON_REQUIRED = "请填写理由"
 MSG_VOID_REASON = "作废须写明原因"
 MSG_ID_NUMBER = "身份证号码无效（须为18位且校验位正确）"
+MSG_ID_BIRTH_FUTURE = "身份证号码中的出生日期（{born}）晚于今天，请核对"
 MSG_CREDIT_CODE = "统一社会信用代码无效（须为18位且校验位正确）"
 MSG_ID_REQUIRED_PERSON = "自然人申请须填写身份证号码"
 MSG_REQUIRED = "此项为必填项"
@@ -145,17 +146,26 @@ _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
 
-def id_number_is_valid(value: str) -> bool:
-    """18-digit resident identity number (GB 11643): birth date and ISO 7064 check digit."""
+def id_number_problem(value: str, today: dt.date | None = None) -> str | None:
+    """What is wrong with an 18-digit resident identity number (GB 11643), or None: the
+    format, a birth date that does not exist or lies in the future, the ISO 7064 check digit."""
     value = value.strip().upper()
     if not re.fullmatch(r"\d{17}[\dX]", value):
-        return False
+        return MSG_ID_NUMBER
     try:
-        dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        return False
+        return MSG_ID_NUMBER
     total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == value[17]
+    if _ID_CHECK[total % 11] != value[17]:
+        return MSG_ID_NUMBER
+    if born > (today or dt.date.today()):
+        return MSG_ID_BIRTH_FUTURE.format(born=born.isoformat())
+    return None
+
+
+def id_number_is_valid(value: str, today: dt.date | None = None) -> bool:
+    return id_number_problem(value, today) is None
 
 
 def id_number_check_char(first17: str) -> str:

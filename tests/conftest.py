@@ -84,6 +84,8 @@ def intake():
             "applicant_postcode": "255000",
             "delivery_method": "post",
             "content": "申请公开2025年本机关政府信息公开工作年度报告所依据的统计台账。",
+            # The fixed dates lie weeks before the days tests travel to: checked on purpose.
+            "receipt_date_confirmed": True,
         }
         data.update(overrides)
         return data

@@ -23,7 +23,9 @@ from audits.testing import audit_world, test_request_data, user_make
 from letters.models import Letter
 from requests_app import selectors as case_selectors
 from requests_app.models import Case
+from requests_app.selectors import mask_id_number
 from requests_app.services import cases as case_svc
+from tests.conftest import valid_id_number
 from tests.helpers import close_via_approval
 
 SKIPPED_PREFIXES = (
@@ -196,7 +198,12 @@ def test_a_linked_and_an_unlinked_case_differ_only_in_their_own_data(world, inta
     services.campaign_transition(campaign_id=world.campaign.pk, by=world.supervisor, action="start")
     staff = world.district_staff
     linked = case_svc.case_register(agency=world.district, by=staff[Role.CLERK], data=intake())
-    plain = case_svc.case_register(agency=world.district, by=staff[Role.CLERK], data=intake())
+    # Another applicant: the same applicant's same open request would be flagged as a repeat.
+    plain = case_svc.case_register(
+        agency=world.district,
+        by=staff[Role.CLERK],
+        data=intake(applicant_id_number=valid_id_number(8)),
+    )
     for case in (linked, plain):  # both answered with an issued reply letter, on time
         close_via_approval(
             case,
@@ -238,6 +245,8 @@ def test_a_linked_and_an_unlinked_case_differ_only_in_their_own_data(world, inta
                     (a.tracking_code, b.tracking_code),
                     (a.case_no, b.case_no),
                     (f"/{a.pk}/", f"/{b.pk}/"),
+                    (a.applicant_id_number, b.applicant_id_number),
+                    (mask_id_number(a.applicant_id_number), mask_id_number(b.applicant_id_number)),
                     *[  # its own letters: their ids and numbers (文号)
                         pair
                         for (ua, na), (ub, nb) in zip(

@@ -402,4 +402,4 @@ def test_history_is_shown_in_words(world, client):
     client.force_login(world.supervisor)
     page = client.get(reverse("audits:campaign_detail", args=[world.campaign.pk])).content.decode()
     assert "状态变更：筹备中 → 测试中" in page
-    assert "发出日期：— → 2026-09-30" in page
+    assert "发出日期：（空） → 2026-09-30" in page

@@ -114,6 +114,7 @@ def intake_like(staff, city, day, name="李四"):
         "applicant_address": "淄博市张店区",
         "delivery_method": "post",
         "content": "申请公开某文件",
+        "receipt_date_confirmed": True,
     }
 
 

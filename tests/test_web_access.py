@@ -52,6 +52,7 @@ CASE_URLS = {
     "case_assign": ("post", lambda c, a: [c.public_id]),
     "case_attachment_download": ("get", lambda c, a: [c.public_id, a.pk]),
     "case_personal_data": ("post", lambda c, a: [c.public_id]),
+    "approval_act": ("post", lambda c, a: ["case", c.public_id, "signoff"]),
 }
 LIST_URLS = {"home", "worklist", "intake", "intake_form", "approvals", "supervision", "case_act"}
 

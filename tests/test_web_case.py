@@ -403,6 +403,6 @@ def test_history_values_are_shown_with_their_chinese_labels():
     assert change_rows(
         {"applicant_phone": ["13800001111", ""], "number": "淄政办信复〔2026〕1号"}
     ) == [
-        ("联系电话", "138****1111", "", True),
-        ("文号", "淄政办信复〔2026〕1号", None, False),
+        ("联系电话", "138****1111 → （空）"),
+        ("文号", "淄政办信复〔2026〕1号"),
     ]

@@ -40,7 +40,11 @@ def registered(city, staff, intake):
         ),
         (
             "mail_ordinary",
-            {"submitted_on": D(2026, 9, 22), "confirmed_on": D(2026, 9, 23)},
+            {
+                "submitted_on": D(2026, 9, 22),
+                "confirmed_on": D(2026, 9, 23),
+                "confirmation_delay_reason": "到达当日申请人电话无人接听",
+            },
             D(2026, 9, 23),
         ),
         (

@@ -1,5 +1,6 @@
 """One error shape for the whole API: {"error": {"code", "message", "fields"}}."""
 
+from django.http import Http404
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -7,6 +8,8 @@ from rest_framework.views import exception_handler
 from ..rules import RuleViolation
 from ..services.cases import ActionNotPermitted, CaseConflict
 from ..services.intake import IntakeInvalid
+
+MSG_NOT_FOUND = "未找到所查询的记录"
 
 
 def _body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -29,6 +32,9 @@ def api_exception_handler(exc, context):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(_body("refused", exc.message), status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, Http404) and (not str(exc) or str(exc).isascii()):
+        # Django's own "No Case matches the given query." is English: say it in Chinese.
+        return Response(_body("not_found", MSG_NOT_FOUND), status=status.HTTP_404_NOT_FOUND)
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -75,6 +75,16 @@ class CaseRegisterInput(serializers.Serializer):
     delivery_method = serializers.ChoiceField(choices=DeliveryMethod.choices, required=False)
     content = serializers.CharField()
     information_form = serializers.ChoiceField(choices=InformationForm.choices, required=False)
+    receipt_date_confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="收到申请之日不在今年或已超过30天时须为 true（已核对收到日期）",
+    )
+    confirmation_delay_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="平信：与申请人确认的日期晚于到达日期（submitted_on）时须写明原因",
+    )
 
 
 class CaseUpdateInput(serializers.Serializer):

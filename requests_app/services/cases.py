@@ -28,6 +28,7 @@ from ..models import (
     CaseEvent,
     CaseNumberCounter,
     CaseState,
+    Channel,
     ClockEvent,
     ClockKind,
     EventKind,
@@ -38,7 +39,14 @@ from ..rules import RuleViolation
 from ..selectors import case_current_receipt_date
 from .bulk import bulk_set
 from .deadlines import ClockFact, case_deadline_refresh, deadline_compute
-from .intake import intake_clean
+from .intake import (
+    MSG_CONFIRMATION_LATE,
+    MSG_RECEIPT_DATE_CHECK,
+    IntakeInvalid,
+    intake_clean,
+    receipt_date_unusual,
+)
+from .repeats import case_repeat_flag
 
 
 class CaseConflict(RuleViolation):
@@ -74,6 +82,7 @@ def case_register(
     today = today or timezone.localdate()
     cleaned = intake_clean(data, today=today)
     case = case_create(agency=agency, by=by, cleaned=cleaned, event_kind=EventKind.REGISTERED)
+    case_repeat_flag(case=case, by=by)  # web, API and commands alike (open or answered before)
     if agency.receipt_on_registration:
         from letters.tasks import letters_receipt_on_registration  # after commit, by id
 
@@ -89,13 +98,15 @@ def case_submit_online(*, agency: Agency, data: dict[str, Any]) -> Case:
     cleaned = intake_clean(
         {**data, "channel": "online", "submitted_on": today, "confirmed_on": today}, today=today
     )
-    return case_create(
+    case = case_create(
         agency=agency,
         by=None,
         cleaned=cleaned,
         event_kind=EventKind.REGISTERED,
         reason="网上申请平台提交",
     )
+    case_repeat_flag(case=case, by=None)
+    return case
 
 
 def case_create(
@@ -121,16 +132,15 @@ def case_create(
         **fields,
     )
     case.save()
-    ClockEvent.objects.create(case=case, kind=ClockKind.RECEIPT, on=received_on)
+    note = cleaned.get("receipt_note", "")
+    ClockEvent.objects.create(case=case, kind=ClockKind.RECEIPT, on=received_on, note=note)
     case_deadline_refresh(case)
     case.save(update_fields=["reply_due", "deadline_provisional", "clock_stopped"])
+    changes = {"received_on": received_on.isoformat(), "reply_due": _iso(case.reply_due)}
+    if note:
+        changes["receipt_note"] = note
     CaseEvent.objects.create(
-        case=case,
-        kind=event_kind,
-        actor=by,
-        to_state=case.state,
-        reason=reason,
-        changes={"received_on": received_on.isoformat(), "reply_due": _iso(case.reply_due)},
+        case=case, kind=event_kind, actor=by, to_state=case.state, reason=reason, changes=changes
     )
     from reporting.services import registration_period_events  # published years (SPEC §6)
 
@@ -319,6 +329,102 @@ def case_update(
     case.version += 1
     case.save(update_fields=[*diff, "version", "updated_at"])
     CaseEvent.objects.create(case=case, kind=EventKind.EDIT, actor=by, reason=reason, changes=diff)
+    return case
+
+
+# --- correction of a registration error (issue 11, defect 2) -------------------------------
+CORRECTABLE_DATES = ["submitted_on", "signed_on", "confirmed_on", "mail_tracking_number"]
+MSG_CORRECTION_AFTER_LETTER = (
+    "本案已签发文书（{number}），收到日期等登记日期不能再更正；如属登记错误，请作废后重新登记"
+)
+MSG_CORRECTION_CLOSED = "已办结或作废的案件不能更正登记日期；如属登记错误，请作废后重新登记"
+MSG_CORRECTION_NOTHING = "登记日期没有变化"
+
+
+@transaction.atomic
+def case_correct_registration(
+    *,
+    case_id: int,
+    by,
+    changes: dict[str, Any],
+    reason: str,
+    receipt_date_confirmed: bool = False,
+    expected_version: int | None = None,
+) -> Case:
+    """更正登记错误: the channel's dates (and so the receipt date, the deadline and — across a
+    year — the case number) of an open case, until any letter of the case is issued; afterwards
+    only voiding. The same intake rules apply (an unusual receipt date needs confirmation);
+    the history keeps old and new values with the reason."""
+    case = _lock(case_id, expected_version)
+    _check_role(by, case.agency_id, "edit")
+    if not case.is_open:
+        raise RuleViolation(MSG_CORRECTION_CLOSED)
+    issued = case.letters.filter(state="issued").order_by("issued_at").first()  # letters app
+    if issued is not None:
+        raise RuleViolation(MSG_CORRECTION_AFTER_LETTER.format(number=issued.number))
+    unknown = set(changes) - set(CORRECTABLE_DATES) - {"confirmation_delay_reason"}
+    if unknown:
+        raise RuleViolation(f"不能更正的字段：{', '.join(sorted(unknown))}", sorted(unknown)[0])
+    current = {name: getattr(case, name) for name in CORRECTABLE_DATES}
+    probe = {
+        **{name: getattr(case, name) for name in EDITABLE_FIELDS},
+        **current,
+        **changes,
+        "channel": case.channel,
+        "receipt_date_confirmed": True,  # checked below against the correction's own flag
+    }
+    cleaned = intake_clean(probe, today=timezone.localdate(), strict_identity=False)
+    errors: dict[str, str] = {}
+    diff = {
+        name: [_jsonable(current[name]), _jsonable(cleaned[name])]
+        for name in CORRECTABLE_DATES
+        if cleaned[name] != current[name]
+    }
+    if not diff:
+        raise RuleViolation(MSG_CORRECTION_NOTHING)
+    received_on = cleaned["received_on"]
+    why = receipt_date_unusual(received_on, timezone.localdate())
+    arrived, confirmed = cleaned.get("submitted_on"), cleaned.get("confirmed_on")
+    late = arrived and confirmed and confirmed > arrived
+    if case.channel == Channel.MAIL_ORDINARY and late and not cleaned.get("receipt_note"):
+        errors["confirmation_delay_reason"] = MSG_CONFIRMATION_LATE.format(
+            arrived=arrived.isoformat(), confirmed=confirmed.isoformat()
+        )
+    if why and received_on != case.received_on and not receipt_date_confirmed:
+        errors["receipt_date_confirmed"] = MSG_RECEIPT_DATE_CHECK.format(
+            date=received_on.isoformat(), why=why
+        )
+    if errors:
+        raise IntakeInvalid(errors)
+    if not reason.strip():
+        raise RuleViolation(rules.MSG_REASON_REQUIRED, "reason")
+    for name in CORRECTABLE_DATES:
+        setattr(case, name, cleaned[name])
+    old_received, old_due, old_no = case.received_on, case.reply_due, case.case_no
+    if received_on != old_received:
+        diff["received_on"] = [old_received.isoformat(), received_on.isoformat()]
+        case.received_on = received_on
+        receipt = case.clock_events.filter(kind=ClockKind.RECEIPT).order_by("id").first()
+        if receipt is not None:
+            receipt.on = received_on
+            receipt.note = cleaned.get("receipt_note", "")
+            receipt.save(update_fields=["on", "note"])
+        if received_on.year != case.year:
+            (case.case_no,) = case_numbers_reserve(
+                agency=case.agency, year=received_on.year, count=1
+            )
+            case.year = received_on.year
+            diff["case_no"] = [old_no, case.case_no]
+    case_deadline_refresh(case)
+    if case.reply_due != old_due:
+        diff["reply_due"] = [_iso(old_due), _iso(case.reply_due)]
+    case.version += 1
+    case.save()
+    CaseEvent.objects.create(case=case, kind=EventKind.EDIT, actor=by, reason=reason, changes=diff)
+    if "received_on" in diff:
+        from reporting.services import registration_period_events  # published years (SPEC §6)
+
+        CaseEvent.objects.bulk_create(registration_period_events([case], by=by, reason=reason))
     return case
 
 

@@ -25,7 +25,9 @@ from .bulk import bulk_set
 RECEIPT_RULES = {
     Channel.IN_PERSON: "当面提交，以提交之日为收到申请之日（条例第三十一条第一项）",
     Channel.MAIL_SIGNED: "以需签收的邮寄方式提交，以行政机关签收之日为收到申请之日（条例第三十一条第二项）",
-    Channel.MAIL_ORDINARY: "以平常信函提交，以与申请人确认之日为收到申请之日（条例第三十一条第二项）",
+    Channel.MAIL_ORDINARY: (
+        "以平常信函提交，信件到达当日与申请人确认，以确认之日为收到申请之日（条例第三十一条第二项）"
+    ),
     Channel.ONLINE: "通过互联网渠道提交，以双方确认之日为收到申请之日（条例第三十一条第三项）",
     Channel.EMAIL: "通过电子邮件提交，以双方确认之日为收到申请之日（条例第三十一条第三项）",
     Channel.FAX: "通过传真提交，以双方确认之日为收到申请之日（条例第三十一条第三项）",
@@ -113,6 +115,8 @@ def deadline_compute(
                 if fact.kind == ClockKind.RECEIPT:
                     rule = RECEIPT_RULES.get(channel, "收到申请之日") if channel else "收到申请之日"
                     steps.append(f"收到申请之日：{_fmt(fact.on)}。{rule}。")
+                    if fact.note:
+                        steps.append(f"{fact.note}。")
                 else:
                     steps.append(
                         f"{_fmt(fact.on)} 收到补正后的申请，答复期限自该日重新起算（条例第三十条）。"

@@ -22,6 +22,19 @@ RECEIPT_DATE_FIELD = {
 }
 
 
+# The delivery a request of the channel expects unless the applicant asks otherwise: a request
+# made online is answered online, one sent by e-mail by e-mail, one handed in in person in person.
+DEFAULT_DELIVERY = {
+    Channel.ONLINE: DeliveryMethod.PORTAL,
+    Channel.EMAIL: DeliveryMethod.EMAIL,
+    Channel.IN_PERSON: DeliveryMethod.IN_PERSON,
+}
+
+
+def default_delivery(channel: str) -> str:
+    return DEFAULT_DELIVERY.get(channel, DeliveryMethod.POST)
+
+
 def receipt_date(channel: str, dates: dict[str, dt.date | None]) -> dt.date | None:
     """The statutory receipt date (收到申请之日) for the channel (Art. 31)."""
     field, _ = RECEIPT_DATE_FIELD[Channel(channel)]
@@ -46,6 +59,35 @@ TEXT_FIELDS = [
     "mail_tracking_number",
 ]
 DATE_FIELDS = ["submitted_on", "signed_on", "confirmed_on"]
+RECEIPT_RECENT_DAYS = 30  # a receipt date further back (or in another year) is confirmed
+MSG_RECEIPT_DATE_CHECK = (
+    "收到申请之日为{date}，{why}。请核对；确认无误请勾选“我已核对收到日期”后再提交"
+)
+WHY_OTHER_YEAR = "不在今年"
+WHY_LONG_AGO = "已是{days}天前"
+MSG_CONFIRMATION_LATE = (
+    "与申请人确认的日期（{confirmed}）晚于信件到达之日（{arrived}），须写明未能当日确认的原因"
+    "（条例第三十一条第二项）"
+)
+RECEIPT_NOTE_LATE = "平信于{arrived}到达，{confirmed}才与申请人确认收到，原因：{reason}"
+
+
+def flag_true(value) -> bool:
+    """A checkbox or API flag: true, "true", "on", "1", "yes"."""
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() in ("true", "on", "1", "yes")
+
+
+def receipt_date_unusual(received: dt.date, today: dt.date) -> str | None:
+    """Why a receipt date needs the clerk's explicit confirmation, or None: another year than
+    today's, or more than 30 days back (a typo such as 2019 for 2026 would otherwise create a
+    case years overdue and change a published table)."""
+    if received.year != today.year:
+        return WHY_OTHER_YEAR
+    if (today - received).days > RECEIPT_RECENT_DAYS:
+        return WHY_LONG_AGO.format(days=(today - received).days)
+    return None
 
 
 def intake_clean(
@@ -71,6 +113,10 @@ def intake_clean(
             errors[name] = rules.MSG_DATE_FUTURE
 
     channel = data.get("channel") or ""
+    if channel == Channel.MAIL_ORDINARY and cleaned["submitted_on"] and not cleaned["confirmed_on"]:
+        # Art. 31(2): the office confirms with the applicant on the day the letter arrives.
+        if "submitted_on" not in errors:
+            cleaned["confirmed_on"] = cleaned["submitted_on"]
     if channel not in Channel.values:
         errors["channel"] = rules.MSG_REQUIRED if not channel else f"未知的申请渠道“{channel}”"
     else:
@@ -96,6 +142,24 @@ def intake_clean(
                 and cleaned[other] > cleaned[field]
             ):
                 errors[field] = rules.MSG_DATE_BEFORE.format(what="到达日期", date=cleaned[other])
+        cleaned["receipt_note"] = ""
+        arrived, confirmed = cleaned.get("submitted_on"), cleaned.get("confirmed_on")
+        if channel == Channel.MAIL_ORDINARY and arrived and confirmed and confirmed > arrived:
+            reason = str(data.get("confirmation_delay_reason") or "").strip()
+            if reason:
+                cleaned["receipt_note"] = RECEIPT_NOTE_LATE.format(
+                    arrived=arrived.isoformat(), confirmed=confirmed.isoformat(), reason=reason
+                )[:300]
+            elif strict_identity:
+                errors["confirmation_delay_reason"] = MSG_CONFIRMATION_LATE.format(
+                    arrived=arrived.isoformat(), confirmed=confirmed.isoformat()
+                )
+        received = cleaned.get(field)
+        why = receipt_date_unusual(received, today) if received and field not in errors else None
+        if why and strict_identity and not flag_true(data.get("receipt_date_confirmed")):
+            errors["receipt_date_confirmed"] = MSG_RECEIPT_DATE_CHECK.format(
+                date=received.isoformat(), why=why
+            )
 
     applicant_type = data.get("applicant_type") or ""
     if applicant_type not in APPLICANT_TYPES:
@@ -110,8 +174,9 @@ def intake_clean(
 
     id_number = cleaned["applicant_id_number"].upper()
     cleaned["applicant_id_number"] = id_number
-    if id_number and not rules.id_number_is_valid(id_number):
-        errors["applicant_id_number"] = rules.MSG_ID_NUMBER
+    id_problem = rules.id_number_problem(id_number, today) if id_number else None
+    if id_problem:
+        errors["applicant_id_number"] = id_problem
     elif applicant_type == ApplicantType.NATURAL_PERSON and not id_number and strict_identity:
         errors["applicant_id_number"] = rules.MSG_ID_REQUIRED_PERSON
     credit = cleaned["applicant_credit_code"].upper()
@@ -127,7 +192,7 @@ def intake_clean(
     if cleaned["applicant_postcode"] and not re.fullmatch(r"\d{6}", cleaned["applicant_postcode"]):
         errors["applicant_postcode"] = rules.MSG_POSTCODE
 
-    delivery = data.get("delivery_method") or DeliveryMethod.POST
+    delivery = data.get("delivery_method") or default_delivery(channel)
     if delivery not in DeliveryMethod.values:
         errors["delivery_method"] = f"未知的送达方式“{delivery}”"
     cleaned["delivery_method"] = delivery

@@ -2,7 +2,8 @@
 
 A new request is flagged when the same applicant (same ID number or credit code; by exact
 name only when neither is known) had a similar request answered or closed by the same agency
-within the past year. The flag is a history note pointing to the earlier case: the handler
+within the past year, or has a similar request still open there (the same request registered
+twice, e.g. sent by post and by e-mail). The flag is a history note pointing to the earlier case: the handler
 decides; nothing is ever merged."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from difflib import SequenceMatcher
 
 from django.db.models import Q
 
-from ..models import Case, CaseEvent, CaseState, EventKind
+from ..models import OPEN_STATES, Case, CaseEvent, CaseState, EventKind
 from ..outcomes import Outcome
 
 SIMILARITY_THRESHOLD = 0.8
@@ -52,7 +53,8 @@ def text_similarity(a: str, b: str) -> float:
 
 
 def case_repeat_candidates(case: Case) -> list[RepeatMatch]:
-    """Earlier cases of the same applicant, answered or closed within a year, with similar text."""
+    """Earlier cases of the same applicant with similar text: answered or closed within a
+    year, or still open."""
     if case.applicant_id_number:
         same = Q(applicant_id_number=case.applicant_id_number)
     elif case.applicant_credit_code:
@@ -62,12 +64,14 @@ def case_repeat_candidates(case: Case) -> list[RepeatMatch]:
             applicant_name=case.applicant_name, applicant_id_number="", applicant_credit_code=""
         )
     since = case.received_on - dt.timedelta(days=LOOKBACK_DAYS)
+    closed = Q(state=CaseState.CLOSED, closed_on__gte=since, closed_on__lte=case.received_on)
+    still_open = Q(state__in=OPEN_STATES, received_on__gte=since)
     earlier = (
-        Case.objects.filter(same, agency_id=case.agency_id, state=CaseState.CLOSED)
-        .filter(closed_on__gte=since, closed_on__lte=case.received_on)
+        Case.objects.filter(same, agency_id=case.agency_id)
+        .filter(closed | still_open)
         .exclude(pk=case.pk)
         .exclude(outcome=Outcome.REPEATED)
-        .order_by("-closed_on", "-id")[:MAX_CANDIDATES]
+        .order_by("-received_on", "-id")[:MAX_CANDIDATES]
     )
     matches = []
     for other in earlier:
@@ -79,23 +83,31 @@ def case_repeat_candidates(case: Case) -> list[RepeatMatch]:
 
 def case_repeat_flag(*, case: Case, by) -> list[RepeatMatch]:
     """Write a history note for each possible earlier request (call inside the registration
-    transaction). Returns the matches."""
+    transaction), in one statement however many there are. Returns the matches."""
     matches = case_repeat_candidates(case)
-    for match in matches:
-        CaseEvent.objects.create(
+    notes = [
+        CaseEvent(
             case=case,
             kind=EventKind.NOTE,
             actor=by,
             reason=(
-                f"{REPEAT_LABEL}（{Outcome.REPEATED.label}，{Outcome.REPEATED.value}）："
-                f"与 {match.case.case_no} 相似（相似度 {match.similarity:.0%}），请承办人判断"
+                f"{REPEAT_LABEL}：与 {match.case.case_no}"
+                f"（{'尚在办理' if match.case.is_open else '已办结'}）相似"
+                f"（相似度 {match.similarity:.0%}），请承办人判断"
             ),
             changes={
                 "possible_repeat_of": match.case.case_no,
                 "possible_repeat_public_id": str(match.case.public_id),
                 "similarity": match.similarity,
-                "earlier_closed_on": match.case.closed_on.isoformat(),
+                "earlier_closed_on": match.case.closed_on.isoformat()
+                if match.case.closed_on
+                else None,
+                "earlier_state": match.case.state,
                 "earlier_outcome": match.case.outcome,
             },
         )
+        for match in matches
+    ]
+    if notes:
+        CaseEvent.objects.bulk_create(notes)
     return matches

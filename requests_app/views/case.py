@@ -19,16 +19,31 @@ from django.views.decorators.http import require_POST
 from agencies.models import Role
 from agencies.selectors import user_has_role, user_roles
 from common.net import client_address
+from letters.services import reply_issued_check
 from workcalendar.selectors import calendar_get
 
 from .. import rules
 from ..actions import ACTIONS, action_form_class, action_run, actions_available
-from ..forms import AttachmentForm, CaseEditForm
-from ..models import Attachment, CaseState, EventKind, ExtensionState, PersonalDataChannel
+from ..forms import CHANNEL_FIELDS, AttachmentForm, CaseEditForm, RegistrationDatesForm
+from ..models import (
+    Attachment,
+    CaseState,
+    Channel,
+    EventKind,
+    ExtensionState,
+    PersonalDataChannel,
+)
 from ..rules import RuleViolation
 from ..selectors import case_events, case_get_for_user, case_repeat_flags
 from ..services.attachments import AttachmentInvalid, attachment_add
-from ..services.cases import CaseConflict, case_assign, case_update
+from ..services.cases import (
+    MSG_CORRECTION_AFTER_LETTER,
+    MSG_CORRECTION_CLOSED,
+    CaseConflict,
+    case_assign,
+    case_correct_registration,
+    case_update,
+)
 from ..services.deadlines import case_deadline
 from ..services.intake import IntakeInvalid
 from ..services.personal_data import personal_data_reveal
@@ -37,9 +52,24 @@ from .access import EDIT_ROLES
 MSG_RELOAD = "案件已被他人修改或状态已变化，请刷新页面查看最新情况后再操作。"
 
 
-def _conflict_message(exc: CaseConflict) -> str:
+def conflict_message(exc: CaseConflict) -> str:
     """A conflict always asks to reload (stale version or a state that moved on)."""
     return exc.message if "刷新" in exc.message else f"{exc.message}。{MSG_RELOAD}"
+
+
+_conflict_message = conflict_message
+
+
+def action_form(case, action, data=None) -> dict:
+    """An action's form for one case: the field names carry the action (the prefix), the
+    element ids also the case, so that two cases' forms on one page never share an id."""
+    form = action_form_class(action)(
+        data,
+        prefix=action.name,
+        auto_id=f"id_c{case.pk}_%s",
+        initial={"expected_version": case.version},
+    )
+    return {"action": action, "form": form}
 
 
 def deadline_banner(case, deadline, today: dt.date) -> dict:
@@ -72,14 +102,42 @@ def deadline_banner(case, deadline, today: dt.date) -> dict:
     return banner
 
 
+MSG_REPLY_FIRST = "须先签发答复书：可在“待审核”页阅读答复书后一步完成审核、签发并办结"
+
+
+def action_blocker(case, action: str, today: dt.date) -> str:
+    """Why an action the workflow allows cannot succeed whatever is typed ('' if it can): the
+    page shows it disabled with this reason instead of offering a form that must fail."""
+    if action == "approve_and_close":
+        try:
+            reply_issued_check(case, case.proposed_outcome)
+        except RuleViolation:
+            return MSG_REPLY_FIRST
+    if action == "answer_on_the_spot" and case.channel != Channel.IN_PERSON:
+        return rules.MSG_ON_THE_SPOT
+    if action == "deem_abandoned" and case.supplement_due and today <= case.supplement_due:
+        return rules.MSG_SUPPLEMENT_NOT_DUE.format(due=case.supplement_due)
+    if action == "close_fee_unpaid" and case.fee_payment_due and today <= case.fee_payment_due:
+        return rules.MSG_FEE_NOT_DUE.format(due=case.fee_payment_due)
+    if action == "request_supplement" and case.extension_state in (
+        ExtensionState.REQUESTED,
+        ExtensionState.APPROVED,
+    ):
+        return rules.MSG_SUPPLEMENT_AFTER_EXTENSION
+    return ""
+
+
 def _action_forms(case, user, bound: dict | None = None) -> list[dict]:
     bound = bound or {}
+    today = timezone.localdate()
     entries = []
     for action in actions_available(case, user):
-        form = bound.get(action.name) or action_form_class(action)(
-            prefix=action.name, initial={"expected_version": case.version}
-        )
-        entries.append({"action": action, "form": form})
+        entry = action_form(case, action)
+        if action.name in bound:
+            entry["form"] = bound[action.name]
+        else:
+            entry["blocked"] = action_blocker(case, action.name, today)
+        entries.append(entry)
     return entries
 
 
@@ -188,7 +246,7 @@ def case_act(request, public_id, action: str):
         request.user, case.agency_id, rules.TRANSITION_ROLES[action]
     ):
         raise Http404("页面不存在")
-    form = action_form_class(spec)(request.POST, prefix=action)
+    form = action_form(case, spec, request.POST)["form"]
     conflict = ""
     if form.is_valid():
         values = dict(form.cleaned_data)
@@ -229,16 +287,63 @@ def case_act(request, public_id, action: str):
     return render(request, "requests_app/case_detail.html", context, status=200)
 
 
+def _dates_form(case, data=None) -> RegistrationDatesForm:
+    names = [name for name, _, _ in CHANNEL_FIELDS[case.channel]]
+    initial = {name: getattr(case, name, "") for name in names if hasattr(case, name)}
+    initial["expected_version"] = case.version
+    return RegistrationDatesForm(data, channel=case.channel, initial=initial)
+
+
+def _correction_blocked(case) -> str:
+    """Why the registration dates can no longer be corrected here ('' while they can)."""
+    if not case.is_open:
+        return MSG_CORRECTION_CLOSED
+    issued = case.letters.filter(state="issued").order_by("issued_at").first()
+    return MSG_CORRECTION_AFTER_LETTER.format(number=issued.number) if issued else ""
+
+
 @login_required
 def case_edit(request, public_id):
-    """Edit registration fields through `case_update` (reason required, history kept)."""
+    """Edit registration fields through `case_update`, and correct the registration dates
+    through `case_correct_registration` (reason required, history kept)."""
     case = case_get_for_user(request.user, public_id=public_id)
     if not user_has_role(request.user, case.agency_id, EDIT_ROLES) or case.state == CaseState.VOID:
         raise Http404("页面不存在")
     initial = {name: getattr(case, name) for name in CaseEditForm().fields if hasattr(case, name)}
     initial["expected_version"] = case.version
     conflict = ""
-    if request.method == "POST":
+    form = CaseEditForm(initial=initial)
+    dates = _dates_form(case)
+    if request.method == "POST" and request.POST.get("form") == "dates":
+        dates = _dates_form(case, request.POST)
+        if dates.is_valid():
+            values = dict(dates.cleaned_data)
+            names = [name for name, _, _ in CHANNEL_FIELDS[case.channel]]
+            changes = {name: values.get(name) or None for name in names}
+            if "mail_tracking_number" in changes:
+                changes["mail_tracking_number"] = values.get("mail_tracking_number") or ""
+            if "confirmation_delay_reason" in changes:
+                changes["confirmation_delay_reason"] = values["confirmation_delay_reason"] or ""
+            try:
+                case_correct_registration(
+                    case_id=case.id,
+                    by=request.user,
+                    changes=changes,
+                    reason=values["reason"],
+                    receipt_date_confirmed=values["receipt_date_confirmed"],
+                    expected_version=values["expected_version"],
+                )
+            except IntakeInvalid as exc:
+                for field, message in exc.errors.items():
+                    dates.add_error(field if field in dates.fields else None, message)
+            except CaseConflict as exc:
+                dates.add_error(None, _conflict_message(exc))
+            except RuleViolation as exc:
+                dates.add_error(exc.field if exc.field in dates.fields else None, exc.message)
+            else:
+                messages.success(request, "已更正登记日期")
+                return redirect("requests_app:case_detail", public_id=case.public_id)
+    elif request.method == "POST":
         form = CaseEditForm(request.POST, initial=initial)
         changes = form.changes(case)
         try:
@@ -268,7 +373,6 @@ def case_edit(request, public_id):
                 messages.success(request, "已保存修改")
                 return redirect("requests_app:case_detail", public_id=case.public_id)
     else:
-        form = CaseEditForm(initial=initial)
         # The form holds the full identity and phone numbers: opening it is a recorded show.
         personal_data_reveal(
             case=case,
@@ -277,7 +381,17 @@ def case_edit(request, public_id):
             channel=PersonalDataChannel.EDIT,
         )
     return render(
-        request, "requests_app/case_edit.html", {"case": case, "form": form, "conflict": conflict}
+        request,
+        "requests_app/case_edit.html",
+        {
+            "case": case,
+            "form": form,
+            "dates": dates,
+            "dates_blocked": _correction_blocked(case),
+            "confirm_shown": "receipt_date_confirmed" in dates.errors
+            or bool(dates.data.get("dates-receipt_date_confirmed")),
+            "conflict": conflict,
+        },
     )
 
 

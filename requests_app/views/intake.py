@@ -17,7 +17,6 @@ from ..services.attachments import AttachmentInvalid, attachment_add, attachment
 from ..services.cases import case_register
 from ..services.deadlines import case_deadline
 from ..services.intake import IntakeInvalid, intake_clean
-from ..services.repeats import case_repeat_flag
 from .access import REGISTER_ROLES, agencies_where, require_role
 from .letters import receipt_letter_url
 
@@ -66,7 +65,6 @@ def intake_form(request, channel: str):
                     attachment_add(
                         case=case, kind=ATTACHMENT_FIELD_KIND[field], upload=upload, by=request.user
                     )
-                case_repeat_flag(case=case, by=request.user)
         except IntakeInvalid as exc:
             errors.update(exc.errors)
         except AttachmentInvalid as exc:

@@ -19,7 +19,7 @@ PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
 def open_action(page, name: str):
-    card = page.locator(f"#action-{name}")
+    card = page.locator(f".action-card[data-action='{name}']")
     card.locator("summary").click()
     return card
 
@@ -81,8 +81,8 @@ def test_mailed_request_from_intake_to_closing(open_session, shot, city, staff, 
     shot(handler, "05-case-received")
     card = open_action(handler, "request_supplement")
     card.get_by_role("button", name="补正告知").click()  # empty: errors next to the fields
-    expect(handler.locator("#action-request_supplement")).to_contain_text("需补正的事项：")
-    card = handler.locator("#action-request_supplement")
+    card = handler.locator(".action-card[data-action='request_supplement']")
+    expect(card).to_contain_text("需补正的事项：")
     card.locator("[name='request_supplement-missing']").fill("请写明所需目录的年份和发文机关")
     due = calendar_get().add_working_days(today, 10)
     card.locator("[name='request_supplement-due']").fill(due.isoformat())
@@ -106,17 +106,14 @@ def test_mailed_request_from_intake_to_closing(open_session, shot, city, staff, 
     card.get_by_role("button", name="提交审核").click()
     expect(handler.locator("#case-state")).to_have_text("待审核")
 
-    # --- the approver signs off from the queue: first the reply letter must be issued -------
+    # --- the approver's queue: no reply letter yet, so the sign-off is offered disabled ------
     approver = open_session(staff["approver"])
     expect(approver.locator("h1")).to_have_text("待审核")
     item = approver.locator(f"article[data-case-no='{case.case_no}']")
     expect(item).to_contain_text("予以公开")
+    expect(item.get_by_role("button", name="审核通过、签发答复书并办结")).to_be_disabled()
+    expect(item).to_contain_text("承办人尚未拟写答复书")
     shot(approver, "07-approver-queue")
-    approve_card = item.locator("#action-approve_and_close")
-    approve_card.locator("summary").click()
-    approve_card.get_by_role("button", name="审核通过并答复办结").click()
-    expect(item.locator("#action-approve_and_close .alert.error")).to_contain_text("须先签发答复书")
-    shot(approver, "07b-approval-needs-issued-reply")
     assert Case.objects.get(pk=case.pk).state == "review"
 
     # The handler drafts the reply letter in the letters panel of the case page ...
@@ -128,23 +125,12 @@ def test_mailed_request_from_intake_to_closing(open_session, shot, city, staff, 
     handler.get_by_label("公开方式").select_option("provide")
     handler.get_by_role("button", name="保存草稿").click()
     expect(handler.locator(".messages")).to_contain_text("草稿已保存")
-    # ... the approver approves and issues it there (the supplement notice drafted by the
-    # supplement action waits in the same panel) ...
-    reply_row = approver.locator("#letters").get_by_role("row", name=re.compile("答复书"))
-    approver.goto(f"/cases/{case.public_id}/")
-    reply_row.get_by_role("button", name="审核通过").click()
-    approver.goto(f"/cases/{case.public_id}/")
-    reply_row.get_by_role("button", name="签发").click()
-    approver.goto(f"/cases/{case.public_id}/")
-    expect(approver.locator("#letters")).to_contain_text("已签发")
-    # ... and approves the case from the queue.
+    # ... and the approver reads it on the queue and signs it off in one action.
     approver.goto("/approvals/")
     item = approver.locator(f"article[data-case-no='{case.case_no}']")
-    item.locator("#action-approve_and_close summary").click()
-    item.locator("#action-approve_and_close").get_by_role(
-        "button", name="审核通过并答复办结"
-    ).click()
-    expect(approver.locator(".messages")).to_contain_text("已完成：审核通过并答复办结")
+    expect(item.locator(".letter-body")).to_contain_text("重大行政决策事项目录")
+    item.get_by_role("button", name="审核通过、签发答复书并办结").click()
+    expect(approver.locator(".messages")).to_contain_text("已审核、签发答复书并办结")
     expect(approver.locator(f"article[data-case-no='{case.case_no}']")).to_have_count(0)
     approver.goto(f"/cases/{case.public_id}/")
     expect(approver.locator("#case-state")).to_have_text("已办结")
@@ -276,7 +262,7 @@ def test_a_stale_page_gets_a_conflict_asking_to_reload(open_session, shot, city,
     card.locator("[name='request_extension-days']").fill("5")
     card.locator("[name='request_extension-reason']").fill("材料较多")
     card.get_by_role("button", name="申请延期答复").click()
-    alert = second.locator("#action-request_extension .alert.error")
+    alert = second.locator(".action-card[data-action='request_extension'] .alert.error")
     expect(alert).to_contain_text("案件已被他人修改，请刷新后重试")
     shot(second, "09-stale-conflict")
     alert.get_by_role("link", name="刷新").click()
