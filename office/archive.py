@@ -23,13 +23,13 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from common.docx_tables import table_fit_to_content
-from letters.models import Delivery, Letter, LetterKind, LetterState, RenderStatus
+from letters.models import Delivery, Letter, LetterState, RenderStatus
 from letters.rendering import docx_to_pdfs
 from letters.services import letter_file_bytes
+from requests_app import labels
 from requests_app.models import Attachment, AttachmentKind, Case, CaseState, DeliveryMethod
-from requests_app.rules import TRANSITION_LABELS, RuleViolation
+from requests_app.rules import RuleViolation
 from requests_app.selectors import case_events, mask_id_number, mask_phone
-from requests_app.templatetags.ogi import FIELD_LABELS, LABELS
 
 from .ledger import person_name
 from .pdf import IMAGE_TYPES, image_to_pdf, pdf_merge
@@ -38,18 +38,6 @@ MSG_NOT_CLOSED = "只有已办结的案件才能生成案卷"
 MSG_LETTER_NOT_RENDERED = "文书 {number} 的文件尚未生成，请先在文书页重新生成"
 REQUEST_KINDS = (AttachmentKind.LETTER_SCAN, AttachmentKind.ENVELOPE, AttachmentKind.IDENTITY)
 BODY_FONT, TITLE_FONT, HEADING_FONT = "仿宋_GB2312", "方正小标宋简体", "黑体"
-LETTER_KIND_LABELS = dict(LetterKind.choices)
-# The letters services' history verbs (CaseEvent.transition "letter_<verb>").
-LETTER_VERBS = {
-    "draft": "拟写",
-    "edit": "修改",
-    "approve": "审核通过",
-    "issue": "签发",
-    "render": "生成文件",
-    "render_failed": "文件生成失败",
-    "delivery": "登记送达",
-    "delivery_receipt": "登记收到日期",
-}
 
 
 @dataclass
@@ -117,7 +105,7 @@ def _date(day) -> str:
 
 
 def _label(kind: str, value: str) -> str:
-    return LABELS.get(kind, {}).get(value, value or "—")
+    return labels.choice_label(value, kind) or "—"
 
 
 def _cover(case: Case, letters: list[Letter], contents: list[_Part], today) -> bytes:
@@ -223,16 +211,8 @@ def _deliveries(deliveries: list[Delivery]) -> bytes:
 
 
 def _event_text(event) -> str:
-    parts = []
-    changes = event.changes or {}
-    if changes.get("number"):
-        parts.append(f"文号 {changes['number']}")
-    for key, value in changes.items():
-        if key in ("letter", "number", "kind", "changes") or not isinstance(value, list):
-            continue
-        if len(value) == 2 and not any(isinstance(v, dict | list) for v in value):
-            old, new = value
-            parts.append(f"{FIELD_LABELS.get(key, key)}：{old or '—'} → {new or '—'}")
+    """What the history row says, with the labels every page uses (one place)."""
+    parts = [f"{name}：{text}" for name, text in labels.change_rows(event.changes)]
     if event.reason:
         parts.append(event.reason)
     return "；".join(parts)
@@ -243,13 +223,11 @@ def _history(case: Case) -> bytes:
     _title(document, "办理记录（备考表）", 18)
     rows = []
     for event in case_events(case):
-        what = TRANSITION_LABELS.get(event.transition) or _label("event", event.kind)
+        what = labels.event_title(event)
         if event.transition.startswith("letter_"):
-            verb = LETTER_VERBS.get(event.transition.removeprefix("letter_"), "")
-            kind = LETTER_KIND_LABELS.get((event.changes or {}).get("kind", ""), "")
-            what = f"{verb}{kind}" if verb else what
+            what += labels.choice_label((event.changes or {}).get("kind", ""), "letter")
         when = timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M")
-        rows.append([when, person_name(event.actor) or "系统", what, _event_text(event)])
+        rows.append([when, labels.person(event.actor), what, _event_text(event)])
     _table(document, ["时间", "经办人", "事项", "说明"], rows or [["—", "—", "—", "—"]])
     return _save(document)
 

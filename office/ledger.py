@@ -16,10 +16,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from letters.models import Letter, LetterState
+from requests_app import labels
 from requests_app.models import Case
 from requests_app.selectors import case_deadline_status, mask_id_number, mask_phone
 from requests_app.services.exports import case_is_overdue
-from requests_app.templatetags.ogi import LABELS
 
 LEDGER_COLUMNS: list[tuple[str, str, int]] = [
     # (key, header, column width in characters)
@@ -46,9 +46,7 @@ MSG_TOO_MANY = "筛选结果超过 {n} 件，请缩小筛选范围后再导出�
 
 
 def person_name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
+    return labels.person(user) if user is not None else ""
 
 
 def deadline_state_text(status: str, days: int | None, case: Case) -> str:
@@ -57,7 +55,7 @@ def deadline_state_text(status: str, days: int | None, case: Case) -> str:
     if days is not None:
         return f"剩 {days} 个工作日"
     if case.state in ("closed", "void"):
-        return LABELS["state"].get(case.state, case.state)
+        return labels.choice_label(case.state, "state")
     if case.clock_stopped:
         return "计时中止"
     return ""
@@ -89,15 +87,15 @@ def ledger_rows(cases: QuerySet[Case], *, today: dt.date, calendar, soon_limit: 
         yield [
             case.case_no,
             case.received_on,
-            LABELS["channel"].get(case.channel, case.channel),
-            LABELS["applicant_type"].get(case.applicant_type, case.applicant_type),
+            labels.choice_label(case.channel, "channel"),
+            labels.choice_label(case.applicant_type, "applicant_type"),
             case.applicant_name,
             mask_id_number(identity) if identity else "",
             mask_phone(case.applicant_phone) if case.applicant_phone else "",
             case.content,
-            LABELS["outcome"].get(case.outcome, case.outcome),
+            labels.choice_label(case.outcome, "outcome"),
             case.closed_on,
-            LABELS["state"].get(case.state, case.state),
+            labels.choice_label(case.state, "state"),
             case.reply_due,
             yes_no[case.deadline_provisional],
             yes_no[overdue],

@@ -114,8 +114,8 @@ def test_a_case_history_with_every_kind_of_event_is_in_words(
         reason="申请人来电更正",
     )
     receipt = letters_svc.letter_draft(case_id=case.id, by=staff["clerk"], kind="receipt")
-    letters_svc.letter_approve(letter_id=receipt.id, by=staff["clerk"])
-    letters_svc.letter_issue(letter_id=receipt.id, by=staff["clerk"])
+    letters_svc.letter_approve(letter_id=receipt.id, by=staff["approver"])
+    letters_svc.letter_issue(letter_id=receipt.id, by=staff["approver"])
     svc.case_request_extension(case_id=case.id, by=staff["handler"], days=10, reason="档案调取")
     svc.case_approve_extension(case_id=case.id, by=staff["approver"])
     ext = letters_svc.letter_draft(case_id=case.id, by=staff["handler"], kind="extension_notice")

@@ -98,7 +98,7 @@ def test_the_archive_file_holds_every_part_in_archive_order(closed_case):
     assert reply.number in texts[0]  # the letters list on the cover
     assert "卷内目录" in texts[0]
     assert reply.number in whole and "EMS5550001112" in whole
-    assert "办理记录" in texts[-1]  # the history last
+    assert any("办理记录" in text for text in texts[-2:])  # the history last (one or two pages)
     # Building the file changes nothing on the case.
     assert CaseEvent.objects.filter(case=closed_case).count() == events_before
 
