@@ -19,6 +19,13 @@ from requests_app.services import cases as svc
 from .letters_support import TODAY, docx_text, media_root  # noqa: F401
 
 
+@pytest.fixture(autouse=True)
+def clerks_sign_off_receipts(city):
+    """This agency lets its clerks issue receipts themselves (issue 11: an agency setting)."""
+    city.clerks_issue_receipts = True
+    city.save(update_fields=["clerks_issue_receipts"])
+
+
 def receipt_left_approved(city, staff, intake, *, minutes_ago=10):
     """What a worker that died between signing off and issuing the automatic receipt leaves:
     the receipt approved, its issuing asked for, no number taken."""

@@ -20,6 +20,14 @@ from tests.conftest import make_user
 
 from .letters_support import TODAY, case_for_outcome, docx_text, media_root  # noqa: F401
 
+
+@pytest.fixture(autouse=True)
+def clerks_sign_off_receipts(city):
+    """This agency lets its clerks issue receipts themselves (issue 11: an agency setting)."""
+    city.clerks_issue_receipts = True
+    city.save(update_fields=["clerks_issue_receipts"])
+
+
 PAYLOADS = {
     "mro": "{{ ''.__class__.__mro__ }}",
     "globals": "{{ cycler.__init__.__globals__ }}",

@@ -40,7 +40,7 @@ def test_a_clerk_issues_the_receipt_in_one_step_where_the_agency_allows_it(
     letter = services.receipt_issue(case_id=case.id, by=staff["clerk"], reason="当场出具")
     assert (letter.kind, letter.state, letter.render_status) == ("receipt", "issued", "generated")
     assert letter.issued_by == letter.approved_by == letter.created_by == staff["clerk"]
-    assert letter.number == "淄政办信复〔2026〕1号"
+    assert letter.number == "淄政办信复回执〔2026〕1号"
     verbs = list(
         CaseEvent.objects.filter(case=case, kind="letter")
         .order_by("id")

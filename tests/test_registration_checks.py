@@ -23,6 +23,15 @@ from tests.conftest import valid_id_number
 from tests.test_web_intake import form_data
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def clerks_sign_off_receipts(city):
+    """This agency lets its clerks issue receipts themselves (issue 11: an agency setting)."""
+    city.clerks_issue_receipts = True
+    city.save(update_fields=["clerks_issue_receipts"])
+
+
 TODAY = dt.datetime(2026, 11, 30, 10, 0)
 D = dt.date
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from letters import services as letters_svc
 from letters.models import Letter, LetterNumberCounter
+from letters.samples import reply_details
 from letters.signoff import (
     MSG_RETURN_REASON,
     letter_paragraphs,
@@ -35,7 +36,10 @@ def in_review(city, staff, intake, *, name="张三", outcome="disclosed", draft=
         letter = None
         if draft:
             letter = letters_svc.letter_draft(
-                case_id=case.id, by=staff["handler"], kind="reply", details=details or None
+                case_id=case.id,
+                by=staff["handler"],
+                kind="reply",
+                details={**reply_details(outcome), **details},
             )
     case.refresh_from_db()
     return case, letter
@@ -97,11 +101,10 @@ def test_queue_lists_notices_and_receipts_and_drops_a_returned_one_until_edited(
     case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
     receipt = letters_svc.letter_draft(case_id=case.id, by=staff["clerk"], kind="receipt")
     svc.case_request_supplement(
-        case_id=case.id, by=staff["handler"], missing="请写明文件名称", due=dt.date(2026, 10, 26)
+        case_id=case.id, by=staff["handler"], missing="请写明文件名称", due=dt.date(2026, 10, 27)
     )
-    notice = letters_svc.letter_draft(
-        case_id=case.id, by=staff["handler"], kind="supplement_notice"
-    )
+    # Requesting the supplement drafted its notice (issue 9 item 4).
+    notice = Letter.objects.get(case=case, kind="supplement_notice")
     assert set(letters_waiting_for(staff["approver"])) == {receipt, notice}
     assert list(letters_waiting_for(staff["handler"])) == []  # only where one approves
     letter_return(letter_id=notice.id, by=staff["approver"], reason="补正期限太短")

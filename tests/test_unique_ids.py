@@ -19,7 +19,6 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 
 from letters.models import Letter
-from requests_app.demo import DEMO_PASSWORD
 from requests_app.models import Case, Channel
 from requests_app.services import cases as svc
 
@@ -125,7 +124,7 @@ def test_no_page_repeats_an_element_id_for_any_role(demo):
     with time_machine.travel(TODAY, tick=True):
         for role in ROLES:
             client = Client()
-            assert client.login(username=role, password=DEMO_PASSWORD), role
+            client.force_login(get_user_model().objects.get(username=role))
             starts = ["/", "/worklist/", "/approvals/", "/reports/", "/audits/"]
             starts += [f"/intake/{channel}/" for channel in Channel.values]
             starts += case_pages + [f"{p}edit/" for p in case_pages] + letter_pages
@@ -136,7 +135,7 @@ def test_no_page_repeats_an_element_id_for_any_role(demo):
     assert len(walked["approver"]) > 15 and len(walked["clerk"]) > 15
     assert {"review", "closed", "supplement", "received"} <= set(by_state)
     queue = Client()
-    queue.login(username="approver", password=DEMO_PASSWORD)
+    queue.force_login(get_user_model().objects.get(username="approver"))
     assert queue.get("/approvals/").content.decode().count('class="card queue-item') >= 4
     assert any(url.startswith("/reports/") for url in walked["supervisor"])
     assert any(url.startswith("/audits/") for url in walked["lawyer"])
