@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from common.api_errors import api_not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,7 +12,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Swagger UI from our static files (drf-spectacular-sidecar), its script a file of its own.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    re_path(r"^api/", api_not_found),  # an unknown API route answers JSON, not the HTML page
     path("reports/", include("reporting.urls")),
     path("letters/", include("letters.urls")),
     path("audits/", include("audits.urls")),

@@ -21,6 +21,7 @@ from common.counters import counter_row_locked
 from requests_app.models import Case, CaseEvent, CaseState, DeliveryMethod, EventKind
 from requests_app.outcomes import OUTCOME_KEYS, Outcome
 from requests_app.rules import RuleViolation
+from requests_app.services.cases import ActionNotPermitted
 
 from . import compose, rendering
 from .models import (
@@ -79,7 +80,7 @@ MSG_TEMPLATE_KEY = "未知的模板：{key}"
 MSG_DATE_MISMATCH = "文书中的{label}（{letter}）与案件记录（{case}）不一致"
 
 
-class LetterNotPermitted(RuleViolation):
+class LetterNotPermitted(ActionNotPermitted):
     """The user's role in the case's agency does not allow the letter action."""
 
 
