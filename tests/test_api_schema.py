@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 import time_machine
 from django.contrib.staticfiles import finders
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from common.api_errors import ERROR_RESPONSES
@@ -133,3 +135,24 @@ def test_letter_downloads_are_named_by_case_number_and_letter_kind(city, staff, 
     assert response.status_code == 200
     assert download_filename(response) == f"{case.case_no}_答复书.docx"
     assert f'filename="{case.case_no}.docx"' in response["Content-Disposition"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_attachment_is_offered_under_the_case_number_and_its_own_name(
+    client, city, staff, intake, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
+    client.force_login(staff["handler"])
+    upload = SimpleUploadedFile("申请书 扫描.jpg", b"\xff\xd8\xff\xe0" + b"0" * 20)
+    client.post(
+        reverse("requests_app:case_attachment_upload", args=[case.public_id]),
+        {"kind": "supplement", "file": upload},
+    )
+    attachment = case.attachments.get()
+    response = client.get(
+        reverse("requests_app:case_attachment_download", args=[case.public_id, attachment.pk])
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert response["Content-Disposition"].startswith("inline; ")
+    assert download_filename(response) == f"{case.case_no}_申请书 扫描.jpg"
