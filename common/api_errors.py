@@ -6,10 +6,12 @@ schema of the error responses that drf-spectacular adds to every operation."""
 from __future__ import annotations
 
 from django.http import JsonResponse
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
 MSG_NOT_FOUND = "请求的接口或对象不存在"
 MSG_TOO_LARGE = "提交的内容过大"
+MSG_SERVER_ERROR = "服务器内部错误，请稍后重试或联系管理员"
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -27,6 +29,13 @@ def error_response(status: int, code: str, message: str) -> JsonResponse:
 def api_not_found(request, *args, **kwargs) -> JsonResponse:
     """Any path under /api/ that no route matches: JSON 404, never the HTML page."""
     return error_response(404, "not_found", MSG_NOT_FOUND)
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: the error shape under /api/, Django's page elsewhere (DEBUG off)."""
+    if request.path.startswith("/api/"):
+        return error_response(500, "server_error", MSG_SERVER_ERROR)
+    return defaults.server_error(request, *args, **kwargs)
 
 
 # Status codes every authenticated operation may answer with, and what each means.

@@ -20,5 +20,7 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("", include("requests_app.urls")),
 ]
+handler500 = "common.api_errors.server_error"  # JSON under /api/
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -14,10 +14,12 @@ from rest_framework.test import APIClient
 from audits.forms import CampaignForm, ReplyForm
 from common import limits
 from common.api_errors import MSG_NOT_FOUND, MSG_TOO_LARGE
+from config import urls
 from letters import services as letters_svc
 from letters.views import DeliveryForm
 from reporting.forms import ChallengeForm
 from requests_app.actions import ACTIONS, action_form_class
+from requests_app.api import views
 from requests_app.api.serializers import CaseRegisterInput, PortalRequestInput
 from requests_app.api.views import _action_serializer
 from requests_app.models import Case, CaseEvent
@@ -283,3 +285,17 @@ def test_letters_errors_use_the_shared_error_shape(case, staff):
     wrong_state = handler.post(f"/api/v1/letters/{letter}/issue/", {}, format="json")
     assert wrong_state.status_code in (403, 409) and set(wrong_state.json()["error"]) == ERROR_KEYS
     assert CaseEvent.objects.filter(case=case, kind="letter").count() <= 2
+
+
+def test_an_unexpected_error_under_the_api_is_a_json_500_too(client, staff, monkeypatch):
+    assert urls.handler500 == "common.api_errors.server_error"
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views, "case_list_for_user", broken)
+    client.raise_request_exception = False
+    client.force_login(staff["clerk"])
+    response = client.get("/api/v1/requests/")
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "server_error"
