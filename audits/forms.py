@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from django import forms
 
+from common import limits
 from requests_app.models import Channel
 from requests_app.outcomes import Outcome
 
-from .models import Verdict
+from .models import Campaign, TestRequest, Verdict
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 OUTCOME_CHOICES = [("", "——请选择——"), *Outcome.choices]
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(label="测评名称", max_length=200)
-    period_start = forms.DateField(label="测评开始日期", **DATE)
-    period_end = forms.DateField(label="测评结束日期", **DATE)
+    name = limits.form_text(Campaign, "name", label="测评名称")
+    period_start = limits.form_planned_date(label="测评开始日期", **DATE)
+    period_end = limits.form_planned_date(label="测评结束日期", **DATE)
     description = forms.CharField(
         label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -44,9 +45,13 @@ class TestRequestForm(forms.Form):
 
     agency_id = forms.ChoiceField(label="被测评机关")
     channel = forms.ChoiceField(label="申请渠道", choices=[("", "——请选择——"), *Channel.choices])
-    sent_on = forms.DateField(label="发出日期", required=False, **DATE)
-    tracking_number = forms.CharField(label="邮件单号/网上申请编号", required=False, max_length=60)
-    applicant_identity = forms.CharField(label="申请人身份（使用的身份）", max_length=200)
+    sent_on = limits.form_event_date(label="发出日期", required=False, **DATE)
+    tracking_number = limits.form_text(
+        TestRequest, "tracking_number", label="邮件单号/网上申请编号", required=False
+    )
+    applicant_identity = limits.form_text(
+        TestRequest, "applicant_identity", label="申请人身份（使用的身份）"
+    )
     request_text = forms.CharField(label="申请内容", widget=forms.Textarea(attrs={"rows": 4}))
     expected_outcome = forms.ChoiceField(label="预期办理结果", choices=OUTCOME_CHOICES)
 
@@ -64,18 +69,20 @@ class ImportForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    received_on = forms.DateField(
+    received_on = limits.form_event_date(
         label="机关收到申请之日", required=False, **DATE, help_text="答复期限自该日起算（不含当日）"
     )
-    supplement_on = forms.DateField(label="补正告知日期", required=False, **DATE)
+    supplement_on = limits.form_event_date(label="补正告知日期", required=False, **DATE)
     supplement_text = forms.CharField(
         label="补正告知内容", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    supplement_answered_on = forms.DateField(label="补正后机关收到之日", required=False, **DATE)
+    supplement_answered_on = limits.form_event_date(
+        label="补正后机关收到之日", required=False, **DATE
+    )
     extension_days = forms.IntegerField(
         label="延期工作日数", required=False, min_value=0, max_value=20, initial=0
     )
-    replied_on = forms.DateField(label="答复日期", required=False, **DATE)
+    replied_on = limits.form_event_date(label="答复日期", required=False, **DATE)
     reply_outcome = forms.ChoiceField(label="答复结果", choices=OUTCOME_CHOICES, required=False)
     reply_note = forms.CharField(
         label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2})

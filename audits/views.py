@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import mimetypes
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency, Membership, Role
 from agencies.selectors import agency_subtree_ids
+from common.downloads import download_name, file_download
 from requests_app.outcomes import Outcome
 from requests_app.rules import RuleViolation
 
@@ -602,8 +606,13 @@ def test_request_scan(request, pk, number):
     tr = selectors.test_request_get(campaign, number)
     if not tr.reply_scan:
         raise Http404("没有扫描件")
-    return FileResponse(
-        tr.reply_scan.open("rb"), as_attachment=True, filename=tr.reply_scan_name or "reply"
+    ext = PurePath(tr.reply_scan.name).suffix
+    name = download_name(campaign.name, tr.number, "答复书扫描件", ext=ext) if ext else "scan"
+    name = tr.reply_scan_name or name
+    return file_download(
+        tr.reply_scan.open("rb"),
+        name,
+        mimetypes.guess_type(name)[0] or "application/octet-stream",
     )
 
 
@@ -626,9 +635,7 @@ def campaign_results(request, pk):
 
 
 def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    return file_download(data, filename, content_type)
 
 
 @login_required
@@ -638,7 +645,7 @@ def campaign_report_docx(request, pk):
     stamp = timezone.localdate().strftime("%Y%m%d")
     return _download(
         data,
-        f"campaign-{campaign.pk}-report-{stamp}.docx",
+        download_name(campaign.name, "测评报告", stamp, ext="docx"),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
 
@@ -650,7 +657,7 @@ def campaign_report_xlsx(request, pk):
     stamp = timezone.localdate().strftime("%Y%m%d")
     return _download(
         data,
-        f"campaign-{campaign.pk}-results-{stamp}.xlsx",
+        download_name(campaign.name, "测评结果", stamp, ext="xlsx"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "csp",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files (closed networks)
     "django_fsm_log",
     "django_htmx",
     "agencies",
@@ -185,6 +186,13 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "OGI case management API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api_errors.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OutcomeEnum": "requests_app.outcomes.Outcome",
         "DecisionOutcomeEnum": "requests_app.actions.DECISION_OUTCOMES",

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common import limits
+from common.downloads import file_download
 from requests_app.models import DeliveryMethod
 from requests_app.selectors import case_get_for_user
 
 from . import services, variants
-from .models import LETTER_KINDS, Letter
-from .selectors import letter_get_for_user, letter_list_for_case
+from .models import LETTER_KINDS, Delivery, Letter
+from .selectors import letter_download_name, letter_get_for_user, letter_list_for_case
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class LetterOutput(serializers.ModelSerializer):
@@ -67,7 +70,7 @@ class LetterOutput(serializers.ModelSerializer):
 
 class LetterDraftInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=LETTER_KINDS)
-    outcome = serializers.CharField(required=False, allow_blank=True)
+    outcome = limits.api_text(Letter, "outcome", required=False, allow_blank=True)
     details = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
     replaces = serializers.UUIDField(required=False)
 
@@ -79,29 +82,19 @@ class LetterEditInput(serializers.Serializer):
 
 
 class LetterIssueInput(serializers.Serializer):
-    on = serializers.DateField(required=False)
+    on = limits.api_event_date(required=False)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class DeliveryInput(serializers.Serializer):
     method = serializers.ChoiceField(choices=DeliveryMethod.choices)
-    sent_on = serializers.DateField()
-    tracking_number = serializers.CharField(required=False, allow_blank=True, default="")
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
-    received_on = serializers.DateField(required=False, allow_null=True, default=None)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-def _refused(exc) -> Response:
-    code = (
-        status.HTTP_403_FORBIDDEN
-        if isinstance(exc, services.LetterNotPermitted)
-        else (status.HTTP_400_BAD_REQUEST if exc.field else status.HTTP_409_CONFLICT)
+    sent_on = limits.api_event_date()
+    tracking_number = limits.api_text(
+        Delivery, "tracking_number", required=False, allow_blank=True, default=""
     )
-    fields = {exc.field: exc.message} if exc.field else {}
-    return Response(
-        {"error": {"code": "refused", "message": exc.message, "fields": fields}}, status=code
-    )
+    email = limits.api_email(Delivery, "email", required=False, allow_blank=True, default="")
+    received_on = limits.api_event_date(required=False, allow_null=True, default=None)
+    note = limits.api_text(Delivery, "note", required=False, allow_blank=True, default="")
 
 
 class CaseLettersApi(APIView):
@@ -120,17 +113,14 @@ class CaseLettersApi(APIView):
         if data.get("replaces"):
             replaced = Letter.objects.filter(public_id=data["replaces"], case=case).first()
             replaces_id = replaced.id if replaced else -1
-        try:
-            letter = services.letter_draft(
-                case_id=case.id,
-                by=request.user,
-                kind=data["kind"],
-                outcome=data.get("outcome") or None,
-                details=data.get("details"),
-                replaces_id=replaces_id,
-            )
-        except services.RuleViolation as exc:
-            return _refused(exc)
+        letter = services.letter_draft(
+            case_id=case.id,
+            by=request.user,
+            kind=data["kind"],
+            outcome=data.get("outcome") or None,
+            details=data.get("details"),
+            replaces_id=replaces_id,
+        )
         return Response(LetterOutput(letter).data, status=status.HTTP_201_CREATED)
 
 
@@ -146,12 +136,9 @@ class LetterEditApi(APIView):
         letter = letter_get_for_user(request.user, public_id=public_id)
         payload = LetterEditInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            letter = services.letter_update(
-                letter_id=letter.id, by=request.user, **payload.validated_data
-            )
-        except services.RuleViolation as exc:
-            return _refused(exc)
+        letter = services.letter_update(
+            letter_id=letter.id, by=request.user, **payload.validated_data
+        )
         return Response(LetterOutput(letter).data)
 
 
@@ -159,10 +146,7 @@ class LetterApproveApi(APIView):
     @extend_schema(request=None, responses=LetterOutput, summary="审核文书")
     def post(self, request, public_id):
         letter = letter_get_for_user(request.user, public_id=public_id)
-        try:
-            letter = services.letter_approve(letter_id=letter.id, by=request.user)
-        except services.RuleViolation as exc:
-            return _refused(exc)
+        letter = services.letter_approve(letter_id=letter.id, by=request.user)
         return Response(LetterOutput(letter).data)
 
 
@@ -174,12 +158,9 @@ class LetterIssueApi(APIView):
         letter = letter_get_for_user(request.user, public_id=public_id)
         payload = LetterIssueInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            letter = services.letter_issue(
-                letter_id=letter.id, by=request.user, **payload.validated_data
-            )
-        except services.RuleViolation as exc:
-            return _refused(exc)
+        letter = services.letter_issue(
+            letter_id=letter.id, by=request.user, **payload.validated_data
+        )
         return Response(LetterOutput(letter).data)
 
 
@@ -189,31 +170,23 @@ class LetterDeliveryApi(APIView):
         letter = letter_get_for_user(request.user, public_id=public_id)
         payload = DeliveryInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            delivery = services.delivery_record(
-                letter_id=letter.id, by=request.user, **payload.validated_data
-            )
-        except services.RuleViolation as exc:
-            return _refused(exc)
+        delivery = services.delivery_record(
+            letter_id=letter.id, by=request.user, **payload.validated_data
+        )
         return Response(
             {"id": delivery.id, "method": delivery.method}, status=status.HTTP_201_CREATED
         )
 
 
 class LetterFileApi(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): bytes}, summary="下载文书 .docx")
+    @extend_schema(responses={(200, DOCX): OpenApiTypes.BINARY}, summary="下载文书 .docx")
     def get(self, request, public_id):
         letter = letter_get_for_user(request.user, public_id=public_id)
-        try:
-            data = services.letter_file_bytes(letter)
-        except services.RuleViolation as exc:
-            return _refused(exc)
-        response = HttpResponse(
+        data = services.letter_file_bytes(letter)
+        response = file_download(
             data,
-            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        )
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"{letter.number or 'draft'}.docx"
+            letter_download_name(letter, "docx"),
+            DOCX,
         )
         if letter.sha256:
             response["X-Content-SHA256"] = letter.sha256

@@ -5,9 +5,21 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
+from common.downloads import download_name
 from requests_app.selectors import case_get_for_user
 
-from .models import Letter
+from .models import Letter, LetterKind, LetterState
+
+# The names clerks call the letters by, in file names (`2026-0023_答复书.docx`).
+FILE_LABELS = {LetterKind.REPLY: "答复书"}
+
+
+def letter_download_name(letter: Letter, ext: str, *, what: str = "") -> str:
+    """`<case number>_<letter kind>[_<what>][_<state>].<ext>`, e.g. 2026-0023_答复书.docx; a
+    letter not yet issued says so (…_答复书_草稿.docx)."""
+    label = FILE_LABELS.get(letter.kind) or letter.get_kind_display()
+    state = "" if letter.state == LetterState.ISSUED else letter.get_state_display()
+    return download_name(letter.case.case_no, label, what, state, ext=ext)
 
 
 def letter_list_for_case(case) -> QuerySet[Letter]:

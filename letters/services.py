@@ -22,6 +22,7 @@ from common.counters import counter_row_locked
 from requests_app.models import Case, CaseEvent, CaseState, DeliveryMethod, EventKind
 from requests_app.outcomes import OUTCOME_KEYS, Outcome
 from requests_app.rules import TRANSITION_LABELS, RuleViolation
+from requests_app.services.cases import ActionNotPermitted
 
 from . import checks, compose, rendering
 from .models import (
@@ -89,7 +90,7 @@ MSG_RECEIPT_NOT_ISSUED = "登记回执未能自动出具，请手工出具：{er
 MSG_ISSUE_ATTEMPTS = "自动签发已尝试 {attempts} 次仍未完成"
 
 
-class LetterNotPermitted(RuleViolation):
+class LetterNotPermitted(ActionNotPermitted):
     """The user's role in the case's agency does not allow the letter action."""
 
 

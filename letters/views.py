@@ -11,28 +11,27 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency, Membership, Role
 from agencies.selectors import user_roles
+from common import limits
+from common.downloads import file_download
 from requests_app.models import DeliveryMethod
 from requests_app.outcomes import Outcome
 from requests_app.rules import RuleViolation
 from requests_app.selectors import case_get_for_user
 
 from . import compose, services
-from .models import LetterKind, LetterState
+from .models import Delivery, LetterKind, LetterState
 from .placeholders import TEMPLATE_KEYS
-from .selectors import letter_get_for_user, letter_list_for_case
+from .selectors import letter_download_name, letter_get_for_user, letter_list_for_case
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _file_response(data: bytes, filename: str, content_type: str = DOCX) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return file_download(data, filename, content_type)
 
 
 def _back(letter) -> str:
@@ -73,13 +72,15 @@ def case_letters(request, public_id):
 
 class DeliveryForm(forms.Form):
     method = forms.ChoiceField(label="送达方式", choices=DeliveryMethod.choices)
-    sent_on = forms.DateField(label="发出日期", widget=forms.DateInput(attrs={"type": "date"}))
-    tracking_number = forms.CharField(label="邮件单号", required=False, max_length=40)
-    email = forms.EmailField(label="电子邮箱", required=False)
-    received_on = forms.DateField(
-        label="申请人收到日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    sent_on = limits.form_event_date(label="发出日期")
+    tracking_number = limits.form_text(
+        Delivery, "tracking_number", label="邮件单号", required=False
     )
-    note = forms.CharField(label="备注", required=False, max_length=300)
+    email = forms.EmailField(
+        label="电子邮箱", required=False, max_length=limits.max_length(Delivery, "email")
+    )
+    received_on = limits.form_event_date(label="申请人收到日期", required=False)
+    note = limits.form_text(Delivery, "note", label="备注", required=False)
 
 
 @login_required
@@ -210,8 +211,7 @@ def letter_download(request, public_id):
     except RuleViolation as exc:
         messages.error(request, exc.message)
         return redirect(_back(letter))
-    name = letter.number or f"草稿-{letter.get_kind_display()}"
-    return _file_response(data, f"{name}.docx")
+    return _file_response(data, letter_download_name(letter, "docx"))
 
 
 @login_required
@@ -222,13 +222,15 @@ def letter_pdf(request, public_id):
     except (RuleViolation, RuntimeError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
         return redirect(_back(letter))
-    return _file_response(data, f"{letter.number or '草稿'}.pdf", "application/pdf")
+    return _file_response(data, letter_download_name(letter, "pdf"), "application/pdf")
 
 
 @login_required
 def letter_envelope(request, public_id):
     letter = letter_get_for_user(request.user, public_id=public_id)
-    return _file_response(services.envelope_bytes(letter), f"信封-{letter.number or '草稿'}.docx")
+    return _file_response(
+        services.envelope_bytes(letter), letter_download_name(letter, "docx", what="信封")
+    )
 
 
 @login_required

@@ -3,6 +3,7 @@ sections, and review/litigation records."""
 
 from django import forms
 
+from common import limits
 from requests_app.models import ChallengeKind, ChallengeResult
 
 from .table2 import TABLE2_BLOCKS
@@ -89,13 +90,9 @@ class SectionsForm(forms.Form):
 
 class ChallengeForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=ChallengeKind.choices)
-    filed_on = forms.DateField(
-        label="申请/起诉日期", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    filed_on = limits.form_event_date(label="申请/起诉日期")
     result = forms.ChoiceField(
         label="结果", choices=ChallengeResult.choices, initial=ChallengeResult.PENDING
     )
-    concluded_on = forms.DateField(
-        label="审结日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    concluded_on = limits.form_event_date(label="审结日期", required=False)
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))

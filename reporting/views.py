@@ -12,13 +12,14 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency, Membership, Role
+from common.downloads import download_name, file_download
 from requests_app.models import Case, LegalChallenge
 from requests_app.rules import RuleViolation
 from requests_app.selectors import case_get_for_user
@@ -281,12 +282,17 @@ def report_download(request, code: str, year: int, ext: str):
         content = services.report_docx(report, agency)
     else:
         raise Http404("不支持的格式")
-    suffix = "-consolidated" if consolidated else ""
-    response = HttpResponse(content, content_type=CONTENT_TYPES[ext])
-    response["Content-Disposition"] = (
-        f'attachment; filename="annual-report-{agency.code}-{year}{suffix}-{format_version}.{ext}"'
+    return file_download(
+        content,
+        download_name(
+            agency.name,
+            f"{year}年度报告",
+            "汇总" if consolidated else "",
+            f"{format_version}格式",
+            ext=ext,
+        ),
+        CONTENT_TYPES[ext],
     )
-    return response
 
 
 @login_required
@@ -299,18 +305,19 @@ def snapshot_download(request, code: str, year: int, revision: int, ext: str):
         PublishedReport, agency=agency, year=year, consolidated=consolidated, revision=revision
     )
     if ext == "docx":
-        response = HttpResponse(bytes(snapshot.docx), content_type=CONTENT_TYPES["docx"])
+        content = bytes(snapshot.docx)
     elif ext == "json":
-        response = HttpResponse(
-            json.dumps(snapshot.data, ensure_ascii=False, indent=2),
-            content_type=CONTENT_TYPES["json"],
-        )
+        content = json.dumps(snapshot.data, ensure_ascii=False, indent=2)
     else:
         raise Http404("不支持的格式")
-    response["Content-Disposition"] = (
-        f'attachment; filename="published-{agency.code}-{year}-r{revision}.{ext}"'
+    name = download_name(
+        agency.name,
+        f"{year}年度报告",
+        "汇总" if consolidated else "",
+        f"已发布第{revision}版",
+        ext=ext,
     )
-    return response
+    return file_download(content, name, CONTENT_TYPES[ext])
 
 
 @login_required
@@ -555,8 +562,8 @@ def circular_download(request, code: str, year: int, month: int, ext: str):
     frozen = Circular.objects.filter(agency=agency, year=year, month=month).first()
     rows = frozen.rows if frozen else circulars.circular_compute(agency, year, month)
     build = circulars.circular_docx_bytes if ext == "docx" else circulars.circular_xlsx_bytes
-    response = HttpResponse(build(agency.name, year, month, rows), content_type=CONTENT_TYPES[ext])
-    response["Content-Disposition"] = (
-        f'attachment; filename="circular-{code}-{year}-{month:02d}.{ext}"'
+    return file_download(
+        build(agency.name, year, month, rows),
+        download_name(agency.name, f"{year}年{month}月通报", ext=ext),
+        CONTENT_TYPES[ext],
     )
-    return response

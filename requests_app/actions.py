@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from agencies.selectors import user_roles
+from common import limits
 
 from . import rules
-from .models import Case
+from .models import Case, ClockEvent
 from .outcomes import Outcome
 from .services import cases as services
 
@@ -31,6 +32,16 @@ class Param:
     kind: str  # date | text | textarea | outcome | int | decimal
     required: bool = True
     help: str = ""
+    # Where the value is stored (model, column): its limits come from there (common.limits).
+    column: tuple[type, str] | None = None
+    planned: bool = False  # a date ahead (a deadline), not the date of something that happened
+
+    def max_length(self) -> int | None:
+        """The stored column's length; a party's name is kept in the clock note as 征求…意见."""
+        if self.column is None:
+            return None
+        limit = limits.max_length(*self.column)
+        return limit - len("征求意见") if limit and self.name == "party" else limit
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,7 @@ ACTIONS: dict[str, Action] = {
             services.case_request_supplement,
             (
                 Param("missing", "需补正的事项", "textarea", help="一次性写明需要补正的全部内容"),
-                Param("due", "补正期限", "date"),
+                Param("due", "补正期限", "date", planned=True),
                 ON,
             ),
         ),
@@ -71,7 +82,7 @@ ACTIONS: dict[str, Action] = {
             "start_consultation",
             services.case_start_consultation,
             (
-                Param("party", "征求意见对象", "text"),
+                Param("party", "征求意见对象", "text", column=(ClockEvent, "note")),
                 ON,
             ),
         ),
@@ -80,7 +91,7 @@ ACTIONS: dict[str, Action] = {
             "issue_fee_notice",
             services.case_issue_fee_notice,
             (
-                Param("amount", "收费金额（元）", "decimal"),
+                Param("amount", "收费金额（元）", "decimal", column=(Case, "fee_amount")),
                 Param("on", "发出日期", "date", required=False, help="默认为今天；计时自该日中止"),
                 Param(
                     "received_on",
@@ -95,7 +106,7 @@ ACTIONS: dict[str, Action] = {
             "record_fee_payment",
             services.case_record_fee_payment,
             (
-                Param("receipt_no", "财政票据号", "text"),
+                Param("receipt_no", "财政票据号", "text", column=(Case, "fee_receipt_no")),
                 ON,
             ),
         ),
@@ -124,7 +135,7 @@ ACTIONS: dict[str, Action] = {
             services.case_answer_on_the_spot,
             (
                 Param("outcome", "办理结果", "outcome"),
-                Param("note", "当场答复方式", "text"),
+                Param("note", "当场答复方式", "text", column=(Case, "on_the_spot_note")),
             ),
         ),
         Action(
@@ -163,9 +174,8 @@ def action_form_class(action: Action) -> type[forms.Form]:
             "help_text": _(param.help) if param.help else "",
         }
         if param.kind == "date":
-            fields[param.name] = forms.DateField(
-                widget=forms.DateInput(attrs={"type": "date"}), **common
-            )
+            date_field = limits.form_planned_date if param.planned else limits.form_event_date
+            fields[param.name] = date_field(**common)
         elif param.kind == "textarea":
             fields[param.name] = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
         elif param.kind == "outcome":
@@ -177,11 +187,9 @@ def action_form_class(action: Action) -> type[forms.Form]:
                 min_value=1, max_value=rules.MAX_EXTENSION_DAYS, **common
             )
         elif param.kind == "decimal":
-            fields[param.name] = forms.DecimalField(
-                min_value=0, max_digits=10, decimal_places=2, **common
-            )
+            fields[param.name] = limits.form_decimal(*param.column, **common)
         else:
-            fields[param.name] = forms.CharField(max_length=300, **common)
+            fields[param.name] = forms.CharField(max_length=param.max_length(), **common)
     if action.reason != "none":
         fields["reason"] = forms.CharField(
             label=_("理由/说明"),

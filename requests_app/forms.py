@@ -7,7 +7,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AttachmentKind, Channel, DeliveryMethod, InformationForm
+from common import limits
+
+from .models import AttachmentKind, Case, Channel, DeliveryMethod, InformationForm
 from .outcomes import ApplicantType
 from .services.attachments import MAX_ATTACHMENT_BYTES
 from .services.cases import EDITABLE_FIELDS
@@ -85,7 +87,10 @@ APPLICANT_LABELS = {
 }
 
 
-def _text(label: str, **attrs) -> forms.CharField:
+def _text(label: str, column: str = "", **attrs) -> forms.CharField:
+    """A text input; the browser's maxlength is the case column's (the service checks it too)."""
+    if column and (limit := limits.max_length(Case, column)):
+        attrs.setdefault("maxlength", limit)
     return forms.CharField(
         label=label, required=False, widget=forms.TextInput(attrs=attrs), strip=False
     )
@@ -103,19 +108,18 @@ def applicant_fields() -> dict[str, forms.Field]:
         "applicant_type": _select(
             APPLICANT_LABELS["applicant_type"], ApplicantType.choices, blank=True
         ),
-        "applicant_name": _text(APPLICANT_LABELS["applicant_name"], autocomplete="off"),
-        "applicant_id_number": _text(
-            APPLICANT_LABELS["applicant_id_number"], maxlength=18, autocomplete="off"
-        ),
-        "applicant_credit_code": _text(
-            APPLICANT_LABELS["applicant_credit_code"], maxlength=18, autocomplete="off"
-        ),
-        "applicant_phone": _text(APPLICANT_LABELS["applicant_phone"], inputmode="tel"),
-        "applicant_address": _text(APPLICANT_LABELS["applicant_address"]),
-        "applicant_postcode": _text(
-            APPLICANT_LABELS["applicant_postcode"], maxlength=6, inputmode="numeric"
-        ),
-        "applicant_email": _text(APPLICANT_LABELS["applicant_email"], type="email"),
+        **{
+            name: _text(APPLICANT_LABELS[name], name, **attrs)
+            for name, attrs in [
+                ("applicant_name", {"autocomplete": "off"}),
+                ("applicant_id_number", {"autocomplete": "off"}),
+                ("applicant_credit_code", {"autocomplete": "off"}),
+                ("applicant_phone", {"inputmode": "tel"}),
+                ("applicant_address", {}),
+                ("applicant_postcode", {"inputmode": "numeric"}),
+                ("applicant_email", {"type": "email"}),
+            ]
+        },
         "delivery_method": _select(APPLICANT_LABELS["delivery_method"], DeliveryMethod.choices),
         "content": forms.CharField(
             label=APPLICANT_LABELS["content"],
@@ -151,7 +155,7 @@ class IntakeForm(forms.Form):
                     widget=forms.DateInput(attrs={**DATE, "max": timezone.localdate().isoformat()}),
                 )
             else:
-                field = _text(label, autocomplete="off")
+                field = _text(label, name, autocomplete="off")
                 field.help_text = help_text
             self.fields[name] = field
         self.fields["receipt_date_confirmed"] = forms.BooleanField(

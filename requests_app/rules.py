@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from agencies.models import Role
+from common import limits
 
 # --- who may run each transition (SPEC §1) -----------------------------------------------
 TRANSITION_ROLES: dict[str, frozenset[str]] = {
@@ -73,7 +74,7 @@ MSG_SUPPLEMENT_LATE = (
 MSG_SUPPLEMENT_DUE_BEFORE = "补正期限须晚于告知日期"
 MSG_SUPPLEMENT_MISSING = "请写明需要补正的事项"
 MSG_SUPPLEMENT_NOT_DUE = "补正期限（{due}）尚未届满，不能视为放弃"
-MSG_DATE_FUTURE = "日期不能晚于今天"
+MSG_DATE_FUTURE = limits.MSG_DATE_FUTURE  # "日期不能晚于今天"
 MSG_DATE_BEFORE = "日期不能早于{what}（{date}）"
 MSG_EXTENSION_DAYS = "延期不得超过20个工作日（条例第三十三条第二款），且至少1个工作日"
 MSG_EXTENSION_REASON = "请写明延期理由"

@@ -21,3 +21,12 @@ def close_via_approval(
     letters_svc.letter_approve(letter_id=letter.id, by=approver)
     letters_svc.letter_issue(letter_id=letter.id, by=approver, on=on)
     return svc.case_approve_and_close(case_id=case.id, by=approver, on=on, reason=reason)
+
+
+def download_filename(response) -> str:
+    """The UTF-8 file name a download offers (RFC 5987 `filename*=UTF-8''…`)."""
+    from urllib.parse import unquote
+
+    disposition = response["Content-Disposition"]
+    assert "filename*=UTF-8''" in disposition, disposition
+    return unquote(disposition.split("filename*=UTF-8''", 1)[1].split(";")[0])

@@ -140,7 +140,7 @@ def test_every_bad_row_is_reported_and_nothing_is_saved(tmp_path, city, importer
         "row 13: received_on：此项为必填项",
         "row 14: received_on：日期不能晚于今天",
         "row 15: received_on：日期早于系统日历的起始日（2004-01-01）",
-        "row 16: applicant_name：申请人姓名/名称不能超过200个字符",
+        "row 16: applicant_name：不能超过200个字符（现有201个）",  # the column's own limit
     ]
     assert_nothing_saved()
 

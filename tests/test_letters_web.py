@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from letters.models import Letter, LetterTemplate
 from tests.conftest import make_user
+from tests.helpers import download_filename
 
 from .letters_support import TODAY, case_for_outcome, docx_text, media_root  # noqa: F401
 
@@ -38,6 +39,7 @@ def test_handler_drafts_approver_issues_and_downloads(client, city, staff, intak
     )
     draft = client.get(reverse("letters:letter_download", args=[letter.public_id]))
     assert "草稿——未经签发" in docx_text(draft.content)
+    assert download_filename(draft) == f"{case.case_no}_答复书_草稿.docx"
     # The handler cannot approve: the message says so and nothing changes.
     client.post(reverse("letters:letter_approve", args=[letter.public_id]))
     letter.refresh_from_db()
@@ -50,9 +52,12 @@ def test_handler_drafts_approver_issues_and_downloads(client, city, staff, intak
     download = client.get(reverse("letters:letter_download", args=[letter.public_id]))
     text = docx_text(download.content)
     assert "经审查，您的申请与2026-0001号申请相同。" in text and "淄政办信复〔2026〕1号" in text
-    assert "%E6%B7%84" in download["Content-Disposition"]  # 淄…, percent-encoded (RFC 5987)
+    # Named by case number and letter kind, percent-encoded (RFC 5987) with an ASCII fallback.
+    assert download_filename(download) == f"{case.case_no}_答复书.docx"
+    assert f'filename="{case.case_no}.docx"' in download["Content-Disposition"]
     pdf = client.get(reverse("letters:letter_pdf", args=[letter.public_id]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert download_filename(pdf) == f"{case.case_no}_答复书.pdf"
     envelope = client.get(reverse("letters:letter_envelope", args=[letter.public_id]))
     assert "内装文书：淄政办信复〔2026〕1号" in docx_text(envelope.content)
     client.force_login(staff["clerk"])

@@ -1,9 +1,13 @@
-"""One error shape for the whole API: {"error": {"code", "message", "fields"}}."""
+"""One error shape for the whole API: {"error": {"code", "message", "fields"}} (built by
+common.api_errors), for every API view of every app (settings REST_FRAMEWORK EXCEPTION_HANDLER)."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from common.api_errors import MSG_TOO_LARGE, error_body
 
 from ..rules import RuleViolation
 from ..services.cases import ActionNotPermitted, CaseConflict
@@ -12,39 +16,57 @@ from ..services.intake import IntakeInvalid
 MSG_NOT_FOUND = "未找到所查询的记录"
 
 
-def _body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
-
-
 def api_exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        # The body is over DATA_UPLOAD_MAX_MEMORY_SIZE (Django raises it while DRF reads it).
+        return Response(
+            error_body("too_large", MSG_TOO_LARGE), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+        )
     if isinstance(exc, IntakeInvalid):
         return Response(
-            _body("invalid", "提交的内容有误", exc.errors), status=status.HTTP_400_BAD_REQUEST
+            error_body("invalid", "提交的内容有误", exc.errors), status=status.HTTP_400_BAD_REQUEST
         )
     if isinstance(exc, ActionNotPermitted):
-        return Response(_body("not_permitted", exc.message), status=status.HTTP_403_FORBIDDEN)
+        return Response(error_body("not_permitted", exc.message), status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, CaseConflict):
-        return Response(_body("conflict", exc.message), status=status.HTTP_409_CONFLICT)
+        return Response(error_body("conflict", exc.message), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, RuleViolation):
         if exc.field:
             return Response(
-                _body("invalid", exc.message, {exc.field: exc.message}),
+                error_body("invalid", exc.message, {exc.field: exc.message}),
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        return Response(_body("refused", exc.message), status=status.HTTP_409_CONFLICT)
+        return Response(error_body("refused", exc.message), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, Http404) and (not str(exc) or str(exc).isascii()):
         # Django's own "No Case matches the given query." is English: say it in Chinese.
-        return Response(_body("not_found", MSG_NOT_FOUND), status=status.HTTP_404_NOT_FOUND)
+        return Response(error_body("not_found", MSG_NOT_FOUND), status=status.HTTP_404_NOT_FOUND)
     response = exception_handler(exc, context)
     if response is None:
         return None
     data = response.data
     if isinstance(data, dict) and "detail" in data and len(data) == 1:
         code = getattr(data["detail"], "code", "error")
-        response.data = _body(str(code), str(data["detail"]))
+        response.data = error_body(str(code), str(data["detail"]))
     elif isinstance(data, dict):
-        fields = {
-            k: " ".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in data.items()
-        }
-        response.data = _body("invalid", "提交的内容有误", fields)
+        response.data = error_body("invalid", "提交的内容有误", _flat(data))
+    elif isinstance(data, list):
+        response.data = error_body("invalid", " ".join(map(str, data)))
     return response
+
+
+def _flat(errors: dict) -> dict[str, str]:
+    """Field → one message (nested serializers' errors joined, keyed by their dotted path)."""
+    flat: dict[str, str] = {}
+    for key, value in errors.items():
+        if isinstance(value, dict):
+            for inner, message in _flat(value).items():
+                flat[f"{key}.{inner}"] = message
+        elif isinstance(value, list):
+            flat[key] = " ".join(
+                message
+                for item in value
+                for message in (_flat(item).values() if isinstance(item, dict) else [str(item)])
+            )
+        else:
+            flat[str(key)] = str(value)
+    return flat

@@ -1,6 +1,9 @@
 from rest_framework import serializers
 
-from ..models import Case, CaseEvent, Channel, DeliveryMethod, InformationForm
+from agencies.models import Agency
+from common import limits
+
+from ..models import Case, CaseEvent, CaseState, Channel, DeliveryMethod, InformationForm
 from ..outcomes import ApplicantType
 from ..selectors import MASKED_IN_HISTORY, mask_id_number, mask_phone
 
@@ -56,22 +59,33 @@ class CaseOutput(serializers.ModelSerializer):
         return mask_phone(case.applicant_phone) if case.applicant_phone else ""
 
 
+def _text(name: str, **kwargs) -> serializers.CharField:
+    """A case's text field, as long as its column allows (common.limits)."""
+    return limits.api_text(Case, name, **kwargs)
+
+
+OPTIONAL = {"required": False, "allow_blank": True}
+
+
 class CaseRegisterInput(serializers.Serializer):
-    agency = serializers.CharField(help_text="机关代码")
+    agency = serializers.CharField(
+        max_length=limits.max_length(Agency, "code"), help_text="机关代码"
+    )
     channel = serializers.ChoiceField(choices=Channel.choices)
-    # Dates are checked by the intake service with every other field (YYYY-MM-DD).
+    # Dates are checked by the intake service with every other field (YYYY-MM-DD, 2008-05-01 …
+    # today); the format is declared for the schema.
     submitted_on = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     signed_on = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     confirmed_on = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    mail_tracking_number = serializers.CharField(required=False, allow_blank=True)
+    mail_tracking_number = _text("mail_tracking_number", **OPTIONAL)
     applicant_type = serializers.ChoiceField(choices=ApplicantType.choices)
-    applicant_name = serializers.CharField()
-    applicant_id_number = serializers.CharField(required=False, allow_blank=True)
-    applicant_credit_code = serializers.CharField(required=False, allow_blank=True)
-    applicant_phone = serializers.CharField(required=False, allow_blank=True)
-    applicant_email = serializers.CharField(required=False, allow_blank=True)
-    applicant_address = serializers.CharField(required=False, allow_blank=True)
-    applicant_postcode = serializers.CharField(required=False, allow_blank=True)
+    applicant_name = _text("applicant_name")
+    applicant_id_number = _text("applicant_id_number", **OPTIONAL)
+    applicant_credit_code = _text("applicant_credit_code", **OPTIONAL)
+    applicant_phone = _text("applicant_phone", **OPTIONAL)
+    applicant_email = _text("applicant_email", **OPTIONAL)
+    applicant_address = _text("applicant_address", **OPTIONAL)
+    applicant_postcode = _text("applicant_postcode", **OPTIONAL)
     delivery_method = serializers.ChoiceField(choices=DeliveryMethod.choices, required=False)
     content = serializers.CharField()
     information_form = serializers.ChoiceField(choices=InformationForm.choices, required=False)
@@ -87,14 +101,27 @@ class CaseRegisterInput(serializers.Serializer):
     )
 
 
+class CaseListQuery(serializers.Serializer):
+    state = serializers.ChoiceField(choices=CaseState.choices, required=False, allow_blank=True)
+    agency = serializers.CharField(
+        max_length=limits.max_length(Agency, "code"), required=False, allow_blank=True
+    )
+
+
 class CaseUpdateInput(serializers.Serializer):
     changes = serializers.DictField(help_text="字段名 → 新值")
     reason = serializers.CharField()
-    expected_version = serializers.IntegerField()
+    expected_version = serializers.IntegerField(min_value=1, max_value=limits.MAX_INT)
+
+
+# A request typed by the public on the portal (staff registrations have no such cap).
+PORTAL_CONTENT_MAX_LENGTH = 5000
 
 
 class CaseEventOutput(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(
+        source="actor.username", default=None, allow_null=True, help_text="系统事件为空"
+    )
     changes = serializers.SerializerMethodField()
 
     def get_changes(self, event: CaseEvent) -> dict:
@@ -129,17 +156,17 @@ class DeadlineOutput(serializers.Serializer):
 
 
 class PortalRequestInput(serializers.Serializer):
-    agency = serializers.CharField()
+    agency = serializers.CharField(max_length=limits.max_length(Agency, "code"))
     applicant_type = serializers.ChoiceField(choices=ApplicantType.choices)
-    applicant_name = serializers.CharField(max_length=200)
-    applicant_id_number = serializers.CharField(required=False, allow_blank=True)
-    applicant_credit_code = serializers.CharField(required=False, allow_blank=True)
-    applicant_phone = serializers.CharField(max_length=40)
-    applicant_email = serializers.CharField(required=False, allow_blank=True)
-    applicant_address = serializers.CharField(required=False, allow_blank=True)
-    applicant_postcode = serializers.CharField(required=False, allow_blank=True)
+    applicant_name = _text("applicant_name")
+    applicant_id_number = _text("applicant_id_number", **OPTIONAL)
+    applicant_credit_code = _text("applicant_credit_code", **OPTIONAL)
+    applicant_phone = _text("applicant_phone")
+    applicant_email = _text("applicant_email", **OPTIONAL)
+    applicant_address = _text("applicant_address", **OPTIONAL)
+    applicant_postcode = _text("applicant_postcode", **OPTIONAL)
     delivery_method = serializers.ChoiceField(choices=DeliveryMethod.choices, required=False)
-    content = serializers.CharField(max_length=5000)
+    content = serializers.CharField(max_length=PORTAL_CONTENT_MAX_LENGTH)
     information_form = serializers.ChoiceField(choices=InformationForm.choices, required=False)
 
 
@@ -166,6 +193,10 @@ class PortalStatusOutput(serializers.Serializer):
 
 
 class CaseAssignInput(serializers.Serializer):
-    handler = serializers.IntegerField(help_text="承办人的用户 id")
+    handler = serializers.IntegerField(
+        help_text="承办人的用户 id", min_value=1, max_value=limits.MAX_INT
+    )
     reason = serializers.CharField(required=False, allow_blank=True)
-    expected_version = serializers.IntegerField(required=False)
+    expected_version = serializers.IntegerField(
+        required=False, min_value=1, max_value=limits.MAX_INT
+    )

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import Agency
+from common import limits
 from common.net import client_address
+from common.pagination import ApiPagination
 
-from .. import actions
+from .. import actions, rules
 from ..models import Case, CaseState, PersonalDataChannel
 from ..selectors import case_get_for_user, case_list_for_user
 from ..services import cases as services
@@ -23,6 +26,7 @@ from ..services.personal_data import personal_data_reveal
 from .serializers import (
     CaseAssignInput,
     CaseEventOutput,
+    CaseListQuery,
     CaseOutput,
     CaseRegisterInput,
     CaseUpdateInput,
@@ -34,25 +38,32 @@ from .serializers import (
 )
 from .throttling import PortalThrottle
 
-PAGE_SIZE = 50
-
 
 class CaseListApi(APIView):
-    @extend_schema(responses=CaseOutput(many=True), summary="案件列表（本人可见范围）")
+    pagination_class = ApiPagination
+
+    @extend_schema(
+        responses=CaseOutput(many=True),
+        summary="案件列表（本人可见范围）",
+        parameters=[
+            OpenApiParameter("state", OpenApiTypes.STR, enum=CaseState.values, description="状态"),
+            OpenApiParameter("agency", OpenApiTypes.STR, description="机关代码"),
+        ],
+    )
     def get(self, request):
+        query = CaseListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
         queryset = (
             case_list_for_user(request.user).select_related("agency").order_by("reply_due", "id")
         )
-        if state := request.query_params.get("state"):
+        if state := query.validated_data.get("state"):
             queryset = queryset.filter(state=state)
-        if code := request.query_params.get("agency"):
+        if code := query.validated_data.get("agency"):
             queryset = queryset.filter(agency__code=code)
-        page = request.query_params.get("page", "1")
-        page = max(int(page), 1) if page.isdigit() else 1
-        total = queryset.count()
-        rows = queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        paginator = self.pagination_class()
+        rows = paginator.paginate_queryset(queryset, request, view=self)
         data = CaseOutput(rows, many=True, context={"today": timezone.localdate()}).data
-        return Response({"count": total, "page": page, "results": data})
+        return paginator.get_paginated_response(data)
 
     @extend_schema(request=CaseRegisterInput, responses={201: CaseOutput}, summary="登记申请")
     def post(self, request):
@@ -133,16 +144,32 @@ class CaseDeadlineApi(APIView):
         return Response(case_deadline(case).as_dict())
 
 
+def _date_field(p: actions.Param) -> serializers.DateField:
+    make = limits.api_planned_date if p.planned else limits.api_event_date
+    return make(required=p.required, help_text=p.help)
+
+
 _FIELD_FOR_KIND = {
-    "date": lambda p: serializers.DateField(required=p.required, help_text=p.help),
-    "text": lambda p: serializers.CharField(required=p.required, help_text=p.help, max_length=300),
+    "date": _date_field,
+    "text": lambda p: serializers.CharField(
+        required=p.required, help_text=p.help, max_length=p.max_length()
+    ),
     "textarea": lambda p: serializers.CharField(required=p.required, help_text=p.help),
     "outcome": lambda p: serializers.ChoiceField(
         choices=actions.DECISION_OUTCOMES, required=p.required, help_text=p.help
     ),
-    "int": lambda p: serializers.IntegerField(required=p.required, help_text=p.help),
-    "decimal": lambda p: serializers.DecimalField(
-        max_digits=10, decimal_places=2, required=p.required, help_text=p.help
+    "int": lambda p: serializers.IntegerField(
+        required=p.required,
+        help_text=p.help,
+        min_value=1,
+        max_value=rules.MAX_EXTENSION_DAYS,
+        error_messages={
+            "min_value": rules.MSG_EXTENSION_DAYS,
+            "max_value": rules.MSG_EXTENSION_DAYS,
+        },
+    ),
+    "decimal": lambda p: limits.api_decimal(
+        *p.column, min_value=0, required=p.required, help_text=p.help
     ),
 }
 
@@ -154,7 +181,10 @@ def _action_serializer(action: actions.Action) -> type[serializers.Serializer]:
             required=action.reason == "required", allow_blank=action.reason != "required"
         )
     fields["expected_version"] = serializers.IntegerField(
-        required=False, help_text="客户端看到的版本号；不一致时返回 409"
+        required=False,
+        min_value=1,
+        max_value=limits.MAX_INT,
+        help_text="客户端看到的版本号；不一致时返回 409",
     )
     return type(f"{action.name.title().replace('_', '')}Input", (serializers.Serializer,), fields)
 

@@ -18,6 +18,7 @@ from django_fsm_log.helpers import FSMLogDescriptor
 
 from agencies.models import Agency, Role
 from agencies.selectors import user_has_role, user_roles
+from common import limits
 from common.counters import counter_row_locked
 from workcalendar.selectors import calendar_get
 
@@ -575,10 +576,11 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _on(on: dt.date | None) -> dt.date:
+def _on(on: dt.date | None, field: str = "on") -> dt.date:
+    """The day an act happened: today by default, never before 2008-05-01 nor after today."""
     on = on or timezone.localdate()
-    if on > timezone.localdate():
-        raise RuleViolation(rules.MSG_DATE_FUTURE, "on")
+    if message := limits.event_date_error(on):
+        raise RuleViolation(message, field)
     return on
 
 
@@ -599,6 +601,8 @@ def case_request_supplement(
 ) -> Case:
     """补正告知 (Art. 30): once, within 7 working days of receipt, what is missing and by when."""
     on = _on(on)
+    if message := limits.planned_date_error(due):
+        raise RuleViolation(message, "due")
 
     def check(case: Case) -> None:
         if not missing.strip():
@@ -747,7 +751,7 @@ def case_issue_fee_notice(
     pays within 20 working days from the day after receiving it (`received_on`, by default the
     sending day — in person or by e-mail)."""
     on = _on(on)
-    received_on = _on(received_on) if received_on else on
+    received_on = _on(received_on, "received_on") if received_on else on
     amount = Decimal(amount)
     if amount <= 0:
         raise RuleViolation(rules.MSG_FEE_AMOUNT, "amount")

@@ -41,7 +41,6 @@ CASE_COLUMNS = [
     "closed_on",
 ]
 CASE_NO_MAX = Case._meta.get_field("case_no").max_length
-NAME_MAX = Case._meta.get_field("applicant_name").max_length
 
 MSG_DATE_FORMAT = "{column}：日期格式应为 YYYY-MM-DD（填写的是“{value}”）"
 MSG_CELL_REQUIRED = "{column}：此项为必填项"
@@ -52,7 +51,6 @@ MSG_OUTCOME_UNKNOWN = "outcome：" + rules.MSG_OUTCOME_UNKNOWN
 MSG_CASE_NO_DUP_FILE = "case_no：案件编号“{case_no}”与第 {other} 行重复"
 MSG_CASE_NO_DUP_DB = "case_no：案件编号“{case_no}”在本机关已存在"
 MSG_CASE_NO_TOO_LONG = "case_no：案件编号不能超过{n}个字符"
-MSG_NAME_TOO_LONG = "applicant_name：申请人姓名/名称不能超过{n}个字符"
 MSG_BEFORE_CALENDAR = "received_on：日期早于系统日历的起始日（{first}）"
 MSG_NOT_PERMITTED = (
     "用户“{user}”在“{agency}”没有导入案件的权限（须为该机关的登记员、承办人、审核人或系统管理员）"
@@ -191,9 +189,6 @@ def cases_import_check(rows: list[TableRow], *, agency: Agency, today: dt.date) 
                 if column == "received_on" and received_on is None:
                     continue  # already reported as missing or malformed
                 problems.append((column, f"{column}：{message}"))
-
-        if len(data["applicant_name"]) > NAME_MAX:
-            problems.append(("applicant_name", MSG_NAME_TOO_LONG.format(n=NAME_MAX)))
 
         outcome = _text(values, "outcome")
         closed_raw = values.get("closed_on", "")

@@ -7,8 +7,10 @@ import datetime as dt
 import re
 from typing import Any
 
+from common import limits
+
 from .. import rules
-from ..models import Channel, DeliveryMethod, InformationForm
+from ..models import Case, Channel, DeliveryMethod, InformationForm
 from ..outcomes import APPLICANT_TYPES, ApplicantType
 
 # Which date fixes the receipt date, per channel (Art. 31), and the label asked for.
@@ -100,6 +102,8 @@ def intake_clean(
     cleaned: dict[str, Any] = {}
     for name in TEXT_FIELDS:
         cleaned[name] = str(data.get(name) or "").strip()
+        if message := limits.text_error(Case, name, cleaned[name]):
+            errors[name] = message
     for name in DATE_FIELDS:
         value = data.get(name)
         if isinstance(value, str) and value:
@@ -109,8 +113,11 @@ def intake_clean(
                 errors[name] = "日期格式应为 YYYY-MM-DD"
                 value = None
         cleaned[name] = value or None
-        if cleaned[name] and cleaned[name] > today:
-            errors[name] = rules.MSG_DATE_FUTURE
+        if not isinstance(cleaned[name], dt.date | None):
+            errors[name] = "日期格式应为 YYYY-MM-DD"
+            cleaned[name] = None
+        elif message := limits.event_date_error(cleaned[name], today):
+            errors[name] = message
 
     channel = data.get("channel") or ""
     if channel == Channel.MAIL_ORDINARY and cleaned["submitted_on"] and not cleaned["confirmed_on"]:

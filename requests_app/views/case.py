@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Role
 from agencies.selectors import user_has_role, user_roles
+from common.downloads import download_name, file_download
 from common.net import client_address
 from letters.services import reply_issued_check
 from workcalendar.selectors import calendar_get
@@ -426,9 +427,9 @@ def case_attachment_upload(request, public_id):
 def case_attachment_download(request, public_id, pk: int):
     case = case_get_for_user(request.user, public_id=public_id)
     attachment = get_object_or_404(Attachment, pk=pk, case=case)
-    return FileResponse(
+    return file_download(
         attachment.file.open("rb"),
-        as_attachment=False,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+        download_name(case.case_no, attachment.original_name, ext=""),
+        attachment.content_type,
+        inline=True,
     )
