@@ -13,7 +13,7 @@ from .models import AttachmentKind, Case, Channel, DeliveryMethod, InformationFo
 from .outcomes import ApplicantType
 from .services.attachments import MAX_ATTACHMENT_BYTES
 from .services.cases import EDITABLE_FIELDS
-from .services.intake import default_delivery, flag_true
+from .services.intake import CONFIRMATION_REASON_MAX_LENGTH, default_delivery, flag_true
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,application/pdf,image/jpeg,image/png,image/tiff"
 DATE = {"type": "date"}
@@ -87,6 +87,9 @@ APPLICANT_LABELS = {
 }
 
 
+CASE_COLUMNS = frozenset(f.name for f in Case._meta.concrete_fields)
+
+
 def _text(label: str, column: str = "", **attrs) -> forms.CharField:
     """A text input; the browser's maxlength is the case column's (the service checks it too)."""
     if column and (limit := limits.max_length(Case, column)):
@@ -155,7 +158,12 @@ class IntakeForm(forms.Form):
                     widget=forms.DateInput(attrs={**DATE, "max": timezone.localdate().isoformat()}),
                 )
             else:
-                field = _text(label, name, autocomplete="off")
+                # A Case column takes its limit from the model; the late-confirmation reason is
+                # kept in the receipt note (intake.CONFIRMATION_REASON_MAX_LENGTH).
+                column = name if name in CASE_COLUMNS else ""
+                field = _text(label, column, autocomplete="off")
+                if name == "confirmation_delay_reason":
+                    field.widget.attrs["maxlength"] = CONFIRMATION_REASON_MAX_LENGTH
                 field.help_text = help_text
             self.fields[name] = field
         self.fields["receipt_date_confirmed"] = forms.BooleanField(

@@ -16,6 +16,7 @@ from common import limits
 from common.api_errors import MSG_NOT_FOUND, MSG_TOO_LARGE
 from config import urls
 from letters import services as letters_svc
+from letters.samples import reply_details
 from letters.views import DeliveryForm
 from reporting.forms import ChallengeForm
 from requests_app.actions import ACTIONS, action_form_class
@@ -162,7 +163,11 @@ def test_a_letter_date_before_the_regulations_is_a_400(case, staff):
     svc.case_start_drafting(case_id=case.id, by=staff["handler"])
     svc.case_submit_for_approval(case_id=case.id, by=staff["handler"], outcome="disclosed")
     letter = letters_svc.letter_draft(
-        case_id=case.id, by=staff["handler"], kind="reply", outcome="disclosed"
+        case_id=case.id,
+        by=staff["handler"],
+        kind="reply",
+        outcome="disclosed",
+        details=reply_details("disclosed"),
     )
     letters_svc.letter_approve(letter_id=letter.id, by=staff["approver"])
     response = client_for(staff["approver"]).post(

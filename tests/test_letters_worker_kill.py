@@ -29,6 +29,13 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker
 QUEUE = f"wt-c-kill-{os.getpid()}"
 
 
+@pytest.fixture(autouse=True)
+def clerks_sign_off_receipts(city):
+    """This agency lets its clerks issue receipts themselves (issue 11: an agency setting)."""
+    city.clerks_issue_receipts = True
+    city.save(update_fields=["clerks_issue_receipts"])
+
+
 def start_worker(url: str, log: Path) -> subprocess.Popen:
     db = settings.DATABASES["default"]
     env = {

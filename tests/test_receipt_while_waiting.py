@@ -69,7 +69,7 @@ def test_the_receipt_button_prints_a_pdf(client, city, staff, intake, media):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    assert "filename*=utf-8''" in response["Content-Disposition"]
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
     assert f"{case.case_no}_" in response["Content-Disposition"]
     assert Letter.objects.get(case=case).state == "issued"
 

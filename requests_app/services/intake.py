@@ -71,6 +71,9 @@ MSG_CONFIRMATION_LATE = (
     "与申请人确认的日期（{confirmed}）晚于信件到达之日（{arrived}），须写明未能当日确认的原因"
     "（条例第三十一条第二项）"
 )
+# The reason is kept in the receipt's clock note (300 characters with the dates around it).
+CONFIRMATION_REASON_MAX_LENGTH = 200
+MSG_CONFIRMATION_REASON_LONG = "原因请控制在{limit}字以内"
 RECEIPT_NOTE_LATE = "平信于{arrived}到达，{confirmed}才与申请人确认收到，原因：{reason}"
 
 
@@ -153,7 +156,11 @@ def intake_clean(
         arrived, confirmed = cleaned.get("submitted_on"), cleaned.get("confirmed_on")
         if channel == Channel.MAIL_ORDINARY and arrived and confirmed and confirmed > arrived:
             reason = str(data.get("confirmation_delay_reason") or "").strip()
-            if reason:
+            if len(reason) > CONFIRMATION_REASON_MAX_LENGTH:
+                errors["confirmation_delay_reason"] = MSG_CONFIRMATION_REASON_LONG.format(
+                    limit=CONFIRMATION_REASON_MAX_LENGTH
+                )
+            elif reason:
                 cleaned["receipt_note"] = RECEIPT_NOTE_LATE.format(
                     arrived=arrived.isoformat(), confirmed=confirmed.isoformat(), reason=reason
                 )[:300]

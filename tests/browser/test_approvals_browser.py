@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from letters import services as letters_svc
 from letters.models import Letter
+from letters.samples import reply_details
 from requests_app.models import Case
 from requests_app.services import cases as svc
 
@@ -24,7 +25,10 @@ def in_review(city, staff, intake, name, outcome="disclosed", **details):
     svc.case_start_drafting(case_id=case.id, by=staff["handler"])
     svc.case_submit_for_approval(case_id=case.id, by=staff["handler"], outcome=outcome)
     letters_svc.letter_draft(
-        case_id=case.id, by=staff["handler"], kind="reply", details=details or None
+        case_id=case.id,
+        by=staff["handler"],
+        kind="reply",
+        details={**reply_details(outcome), **details},
     )
     return Case.objects.get(pk=case.pk)
 
