@@ -109,7 +109,7 @@ def test_mailed_request_from_intake_to_closing(open_session, shot, city, staff, 
     # --- the approver's queue: no reply letter yet, so the sign-off is offered disabled ------
     approver = open_session(staff["approver"])
     expect(approver.locator("h1")).to_have_text("待审核")
-    item = approver.locator(f"article[data-case-no='{case.case_no}']")
+    item = approver.locator(f"#card-c{case.pk}")
     expect(item).to_contain_text("予以公开")
     expect(item.get_by_role("button", name="审核通过、签发答复书并办结")).to_be_disabled()
     expect(item).to_contain_text("承办人尚未拟写答复书")
@@ -127,11 +127,13 @@ def test_mailed_request_from_intake_to_closing(open_session, shot, city, staff, 
     expect(handler.locator(".messages")).to_contain_text("草稿已保存")
     # ... and the approver reads it on the queue and signs it off in one action.
     approver.goto("/approvals/")
-    item = approver.locator(f"article[data-case-no='{case.case_no}']")
+    item = approver.locator(f"#card-c{case.pk}")
     expect(item.locator(".letter-body")).to_contain_text("重大行政决策事项目录")
     item.get_by_role("button", name="审核通过、签发答复书并办结").click()
     expect(approver.locator(".messages")).to_contain_text("已审核、签发答复书并办结")
-    expect(approver.locator(f"article[data-case-no='{case.case_no}']")).to_have_count(0)
+    expect(
+        approver.locator(f"#card-c{case.pk}")
+    ).to_have_count(0)
     approver.goto(f"/cases/{case.public_id}/")
     expect(approver.locator("#case-state")).to_have_text("已办结")
     expect(approver.locator("#case-outcome")).to_have_text("予以公开")
