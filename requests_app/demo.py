@@ -219,7 +219,7 @@ USERS: list[tuple[str, str, list[str], str]] = [
 def seed_agencies() -> dict[str, Agency]:
     agencies: dict[str, Agency] = {}
     for code, name, parent, level, address, postcode, phone, review, court, prefix in AGENCIES:
-        agencies[code], _ = agency_upsert(
+        agencies[code], status = agency_upsert(
             code=code,
             parent=agencies.get(parent) if parent else None,
             name=name,
@@ -231,6 +231,11 @@ def seed_agencies() -> dict[str, Agency]:
             court=court,
             letter_prefix=prefix,
         )
+        if status == "created" and code == CITY:
+            # The demo office lets its clerk print receipts while the applicant waits (issue 11);
+            # set once, so a later run leaves an administrator's choice alone.
+            agencies[code].clerks_issue_receipts = True
+            agencies[code].save(update_fields=["clerks_issue_receipts"])
     return agencies
 
 
