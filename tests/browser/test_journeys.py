@@ -131,9 +131,7 @@ def test_mailed_request_from_intake_to_closing(open_session, shot, city, staff, 
     expect(item.locator(".letter-body")).to_contain_text("重大行政决策事项目录")
     item.get_by_role("button", name="审核通过、签发答复书并办结").click()
     expect(approver.locator(".messages")).to_contain_text("已审核、签发答复书并办结")
-    expect(
-        approver.locator(f"#card-c{case.pk}")
-    ).to_have_count(0)
+    expect(approver.locator(f"#card-c{case.pk}")).to_have_count(0)
     approver.goto(f"/cases/{case.public_id}/")
     expect(approver.locator("#case-state")).to_have_text("已办结")
     expect(approver.locator("#case-outcome")).to_have_text("予以公开")
