@@ -204,3 +204,21 @@ def test_the_excessive_reply_offers_only_the_refusal():
         "excessive_reason",
     ]
     assert "defer_reply" in ACTIONS
+
+
+def test_a_pause_after_the_deferral_stops_the_clock_and_the_date_returns_on_resume(
+    city, staff, intake
+):
+    with time_machine.travel(NOW, tick=False):
+        case = _deferred(city, staff, intake)
+    with time_machine.travel(dt.datetime(2026, 10, 12, 10, 0), tick=False):
+        case = svc.case_start_consultation(
+            case_id=case.id, by=staff["handler"], party="淄博市财政局", on=D(2026, 10, 12)
+        )
+        assert case.clock_stopped and case.reply_due is None  # stopped as any pause stops it
+    with time_machine.travel(dt.datetime(2026, 10, 16, 10, 0), tick=False):
+        case = svc.case_finish_consultation(
+            case_id=case.id, by=staff["handler"], on=D(2026, 10, 16)
+        )
+    # Computed: 4 working days paused → 4 November; the date fixed (20 November) is later.
+    assert not case.clock_stopped and case.reply_due == UNTIL
