@@ -29,7 +29,6 @@ MSG_DATE_FORMAT = "“{label}”的日期格式应为 YYYY-MM-DD"
 MSG_NOT_HELD_SAYS_ABSENT = (
     "“不属于本机关负责公开的理由”不能写“不存在”：第三十六条第（五）项的答复不说信息不存在"
 )
-MSG_EXTENDED_DUE = "延迟答复的期限须晚于原答复期限（{due}）"
 MSG_NOT_WITHDRAWN = "案件没有撤回申请的记录，不能按撤回终止办理作答"
 MSG_NO_CONSULTATION = "案件未记录征求第三方意见，不能写“{choice}”；请先在案件上办理“征求意见”"
 MSG_REPLY_OUTCOME = "答复书的办理结果（{letter}）与案件的拟办结果（{case}）不一致"
@@ -262,7 +261,8 @@ def letter_ready_check(letter: Letter, *, on: dt.date | None = None) -> None:
     elif letter.kind == LetterKind.SUPPLEMENT_NOTICE:
         _supplement_check(case, details)
     elif letter.kind == LetterKind.EXTENSION_NOTICE and on is not None:
-        _extension_check(case, on)
+        art35 = details.get("extension_basis") == variants.EXTENSION_ART35
+        _extension_check(case, on, transition="defer_reply" if art35 else "approve_extension")
     elif letter.kind == LetterKind.FEE_NOTICE:
         fee_check(letter, details)
 
@@ -281,15 +281,6 @@ def _reply_check(letter: Letter, case, details: dict, body: list[str]) -> None:
         said = [details.get("not_ours_reason", ""), *body]
         if any("不存在" in text for text in said):
             raise RuleViolation(MSG_NOT_HELD_SAYS_ABSENT, "not_ours_reason")
-    if (
-        outcome == Outcome.EXCESSIVE
-        and details.get("excessive_branch") == variants.EXCESSIVE_EXTEND
-    ):
-        longer = dt.date.fromisoformat(details["extended_due"])
-        if case.reply_due and longer <= case.reply_due:
-            raise RuleViolation(
-                MSG_EXTENDED_DUE.format(due=case.reply_due.isoformat()), "extended_due"
-            )
     if outcome == Outcome.OTHER and details.get("other_kind") == variants.OTHER_WITHDRAWAL:
         if not case.events.filter(transition="withdraw").exists():
             raise RuleViolation(MSG_NOT_WITHDRAWN, "other_kind")
@@ -330,12 +321,11 @@ def _supplement_check(case, details: dict) -> None:
         detail_check(field, value, "")
 
 
-def original_due(case) -> dt.date | None:
-    """The reply deadline before the extension was approved (from the approval's history)."""
+def original_due(case, transition: str = "approve_extension") -> dt.date | None:
+    """The reply deadline before the extension was approved (from the approval's history), or,
+    with transition="defer_reply", before the Art. 35 deferral was decided."""
     event = (
-        case.events.filter(kind=EventKind.TRANSITION, transition="approve_extension")
-        .order_by("-at")
-        .first()
+        case.events.filter(kind=EventKind.TRANSITION, transition=transition).order_by("-at").first()
     )
     if event is None:
         return case.reply_due
@@ -345,8 +335,8 @@ def original_due(case) -> dt.date | None:
     return case.reply_due
 
 
-def _extension_check(case, on: dt.date) -> None:
-    due = original_due(case)
+def _extension_check(case, on: dt.date, transition: str = "approve_extension") -> None:
+    due = original_due(case, transition)
     if due and on > due:
         raise RuleViolation(MSG_EXTENSION_LATE.format(due=due.isoformat()), "on")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from requests_app.models import Case, ClockKind
+from requests_app.models import Case, ClockKind, EventKind
 from requests_app.outcomes import Outcome
 from requests_app.selectors import case_current_receipt_date
 
@@ -53,6 +53,33 @@ def _party_from_case(case: Case) -> str:
     return ""
 
 
+def deferral_details(case: Case) -> dict[str, str] | None:
+    """An extension notice's details under Art. 35 from the case's latest deferral (None when
+    the case records none): the date fixed, the reasons, and the working days it adds to the
+    reply deadline it replaced (from the deferral's history row)."""
+    from workcalendar.selectors import calendar_get
+
+    fact = case.clock_events.filter(kind=ClockKind.DEFERRAL).order_by("-on", "-id").first()
+    if fact is None or fact.until is None:
+        return None
+    event = (
+        case.events.filter(kind=EventKind.TRANSITION, transition="defer_reply")
+        .order_by("-at", "-id")
+        .first()
+    )
+    days = ""
+    change = (event.changes or {}).get("reply_due") if event else None
+    if isinstance(change, list) and change and change[0]:
+        before = dt.date.fromisoformat(change[0])
+        days = str(calendar_get(covering=fact.until).working_days_between(before, fact.until))
+    return {
+        "extension_basis": variants.EXTENSION_ART35,
+        "extension_days": days,
+        "new_due": fact.until.isoformat(),
+        "extension_reason": (event.reason if event else "") or fact.note,
+    }
+
+
 def default_details(case: Case, kind: str, outcome: str = "") -> dict[str, str]:
     """The structured fields of a new draft, taken from what the case records. Reasons, bases
     and choices the handler must make start EMPTY (their hints sit beside the fields)."""
@@ -68,6 +95,8 @@ def default_details(case: Case, kind: str, outcome: str = "") -> dict[str, str]:
             new_due=case.reply_due.isoformat() if case.reply_due else "",
             extension_reason=case.extension_reason,
         )
+        if case.extension_state != "approved" and (art35 := deferral_details(case)):
+            details.update(art35)  # no Art. 33 extension: the notice tells the Art. 35 date
     elif kind == "consultation_letter":
         details.update(third_party=_party_from_case(case))
     elif kind == "fee_notice":
@@ -101,6 +130,8 @@ def default_body(case: Case, kind: str, outcome: str, details: dict) -> list[str
     if kind == "supplement_notice":
         return [legal.SUPPLEMENT_CONSEQUENCE]
     if kind == "extension_notice":
+        if details.get("extension_basis") == variants.EXTENSION_ART35:
+            return [legal.DEFERRAL_BASIS]
         return [legal.EXTENSION_BASIS + "本机关决定延长答复期限，现将有关情况告知如下。"]
     if kind == "fee_notice":
         return [legal.FEE_CONSEQUENCE]

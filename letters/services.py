@@ -19,12 +19,20 @@ from django.utils import timezone
 from agencies.models import Agency, Role
 from agencies.selectors import user_has_role
 from common.counters import counter_row_locked
-from requests_app.models import Case, CaseEvent, CaseState, DeliveryMethod, EventKind
+from requests_app.models import (
+    Case,
+    CaseEvent,
+    CaseState,
+    ClockEvent,
+    ClockKind,
+    DeliveryMethod,
+    EventKind,
+)
 from requests_app.outcomes import OUTCOME_KEYS, Outcome
 from requests_app.rules import TRANSITION_LABELS, RuleViolation
 from requests_app.services.cases import ActionNotPermitted
 
-from . import checks, compose, rendering
+from . import checks, compose, rendering, variants
 from .models import (
     LETTER_KINDS,
     Delivery,
@@ -75,6 +83,7 @@ MSG_DATE_FUTURE = "签发日期不能晚于今天"
 MSG_DATE_BEFORE_RECEIPT = "签发日期不能早于收到申请之日（{date}）"
 MSG_AGENCY_REMEDY = "本机关未配置{what}，无法写明救济途径，请系统管理员先在机关信息中填写"
 MSG_NOT_ISSUED = "文书尚未签发"
+MSG_NO_DEFERRAL = "案件尚未确定延迟答复期限（第三十五条），不能签发依第三十五条的延期答复告知书"
 MSG_DELIVERY_METHOD = "请选择送达方式"
 MSG_TRACKING_REQUIRED = "邮寄送达请填写邮件单号"
 MSG_EMAIL_REQUIRED = "电子邮件送达请填写电子邮箱"
@@ -177,7 +186,9 @@ def letter_draft(
     )
 
 
-def letter_draft_for_action(*, case: Case, by, kind: str, event: CaseEvent) -> Letter:
+def letter_draft_for_action(
+    *, case: Case, by, kind: str, event: CaseEvent, details: dict[str, Any] | None = None
+) -> Letter:
     """The notice an action on the case calls for (letters/orchestration.py), drafted in the
     action's transaction and linked to its history entry. The user was allowed to take the
     action, which is what asks for the notice; issuing it stays the approver's step."""
@@ -185,6 +196,7 @@ def letter_draft_for_action(*, case: Case, by, kind: str, event: CaseEvent) -> L
         case,
         by=by,
         kind=kind,
+        details=details,
         reason=f"{TRANSITION_LABELS.get(event.transition, event.transition)}后自动拟写",
         link={"for_event": event.pk, "for_action": event.transition},
     )
@@ -361,6 +373,8 @@ def _issue_checks(letter: Letter, case: Case, on: dt.date) -> None:
     if case.state == CaseState.VOID:
         raise RuleViolation(MSG_CASE_VOID)
     needs = NOTICE_NEEDS.get(letter.kind)
+    if _is_art35_notice(letter):  # Art. 35: the case must record the deferral, not an extension
+        needs = (_deferral_recorded, MSG_NO_DEFERRAL)
     if needs and not needs[0](case):
         raise RuleViolation(needs[1], "kind")
     _notice_dates_check(letter, case)
@@ -393,13 +407,36 @@ def _issue_checks(letter: Letter, case: Case, on: dt.date) -> None:
             raise RuleViolation(MSG_REPLY_EXISTS.format(number=existing.number), "replaces")
 
 
+def _is_art35_notice(letter: Letter) -> bool:
+    return (
+        letter.kind == LetterKind.EXTENSION_NOTICE
+        and (letter.details or {}).get("extension_basis") == variants.EXTENSION_ART35
+    )
+
+
+def _deferral_of(case: Case) -> ClockEvent | None:
+    return case.clock_events.filter(kind=ClockKind.DEFERRAL).order_by("-on", "-id").first()
+
+
+def _deferral_recorded(case: Case) -> bool:
+    return _deferral_of(case) is not None
+
+
 def _notice_dates_check(letter: Letter, case: Case) -> None:
     """A notice may not tell the applicant another date than the case records: the supplement
-    period of a supplement notice, the new reply deadline of an extension notice."""
+    period of a supplement notice, the new reply deadline of an extension notice (under Art. 35,
+    the date the recorded deferral fixed)."""
     checks = {
         LetterKind.SUPPLEMENT_NOTICE: ("supplement_due", "补正期限", case.supplement_due),
         LetterKind.EXTENSION_NOTICE: ("new_due", "延期后的答复期限", case.reply_due),
     }
+    if _is_art35_notice(letter):
+        deferral = _deferral_of(case)
+        checks[LetterKind.EXTENSION_NOTICE] = (
+            "new_due",
+            "延迟答复期限",
+            deferral.until if deferral else None,
+        )
     if letter.kind not in checks:
         return
     name, label, recorded = checks[letter.kind]

@@ -51,11 +51,11 @@ CONSULTATION_RESULTS = (
 )
 PROVISO_CHECKED = "checked"
 PROVISO_CHOICES = ((PROVISO_CHECKED, "已核查：没有法律、法规、规章规定该信息应当公开"),)
-EXCESSIVE_REFUSE, EXCESSIVE_EXTEND = "refuse", "extend"
-EXCESSIVE_BRANCHES = (
-    (EXCESSIVE_REFUSE, "第三十五条：申请人说明的理由不合理，不予处理"),
-    (EXCESSIVE_EXTEND, "第三十五条：理由合理，确定延迟答复的合理期限"),
-)
+EXCESSIVE_REFUSE = "refuse"
+# Art. 35's other branch (reasons accepted, a later reply date) is not a reply: it is the case
+# action 确定延迟答复期限（第三十五条）, whose notice is an extension notice on this basis.
+EXCESSIVE_BRANCHES = ((EXCESSIVE_REFUSE, "第三十五条：申请人说明的理由不合理，不予处理"),)
+EXTENSION_ART35 = "art35"  # details["extension_basis"] of an extension notice under Art. 35
 CONFIRM_ART_2_27, CONFIRM_ART_36_6 = "art_2_27", "art_36_6"
 CONFIRM_BASES = (
     (CONFIRM_ART_2_27, "第二条、第二十七条：要求确认或重新出具，不属于获取政府信息的申请"),
@@ -191,7 +191,13 @@ FIELDS: dict[str, DetailField] = {
         F("channel", "应通过的渠道", "如：信访渠道（某某市信访局）、12345热线或负责处理的机关"),
         F("earlier_number", "此前答复的文号", "如：淄政办信复〔2026〕3号"),
         F("earlier_date", "此前答复的日期", "YYYY-MM-DD", kind="date"),
-        F("excessive_branch", "第三十五条的处理", kind="choice", choices=EXCESSIVE_BRANCHES),
+        F(
+            "excessive_branch",
+            "第三十五条的处理",
+            "理由合理但无法按期答复的，不在此答复：请在案件上办理“确定延迟答复期限（第三十五条）”",
+            kind="choice",
+            choices=EXCESSIVE_BRANCHES,
+        ),
         F(
             "excessive_reason",
             "理由不合理的说明",
@@ -199,7 +205,6 @@ FIELDS: dict[str, DetailField] = {
             kind="textarea",
             reason=True,
         ),
-        F("extended_due", "延迟答复的期限", "YYYY-MM-DD", kind="date"),
         F("confirm_basis", "不予处理的依据", kind="choice", choices=CONFIRM_BASES),
         F(
             "confirm_explanation",
@@ -261,7 +266,7 @@ _REPLY_FIELDS: dict[str, list[str]] = {
     ],
     Outcome.PETITION: ["channel"],
     Outcome.REPEATED: ["earlier_number", "earlier_date"],
-    Outcome.EXCESSIVE: ["excessive_branch", "excessive_reason", "extended_due"],
+    Outcome.EXCESSIVE: ["excessive_branch", "excessive_reason"],
     Outcome.CONFIRM_OR_REISSUE: ["confirm_basis", "confirm_explanation"],
     Outcome.OTHER: ["other_kind", "other_basis", "other_reason"],
 }
@@ -348,8 +353,6 @@ def _reply_required(outcome: str, details: dict) -> list[str]:
     if outcome == Outcome.REPEATED:
         return ["earlier_number", "earlier_date"]
     if outcome == Outcome.EXCESSIVE:
-        if _v(details, "excessive_branch") == EXCESSIVE_EXTEND:
-            return ["excessive_branch", "extended_due"]
         return ["excessive_branch", "excessive_reason"]
     if outcome == Outcome.CONFIRM_OR_REISSUE:
         return ["confirm_basis", "confirm_explanation"]
@@ -494,18 +497,10 @@ def reply_text(outcome: str, details: dict, *, withdrawn_on: str = "") -> ReplyT
             "您重复申请公开相同的政府信息，本机关不予重复处理。"
         ]
     elif outcome == Outcome.EXCESSIVE:
-        if _v(details, "excessive_branch") == EXCESSIVE_EXTEND:
-            due = chinese_date(_v(details, "extended_due"))
-            decision = [
-                "经审查，您申请公开政府信息的数量、频次明显超过合理范围，本机关已要求您说明理由。"
-                f"您说明的理由合理，但本机关无法在{legal.REG}第三十三条规定的期限内答复，"
-                f"本机关确定延迟答复的合理期限，将{legal.by_day(due)}作出答复。"
-            ]
-        else:
-            decision = [
-                base.decision,
-                "具体情况：" + _sentence(_v(details, "excessive_reason")),
-            ]
+        decision = [
+            base.decision,
+            "具体情况：" + _sentence(_v(details, "excessive_reason")),
+        ]
     elif outcome == Outcome.CONFIRM_OR_REISSUE:
         explanation = _sentence(_v(details, "confirm_explanation"))
         if _v(details, "confirm_basis") == CONFIRM_ART_36_6:

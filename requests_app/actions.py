@@ -148,6 +148,21 @@ ACTIONS: dict[str, Action] = {
         Action(
             "refuse_extension", services.case_refuse_extension, reason="required", style="secondary"
         ),
+        Action(
+            "defer_reply",
+            services.case_defer_reply,
+            (
+                Param(
+                    "until",
+                    "延迟答复期限",
+                    "date",
+                    help="申请数量、频次明显超过合理范围，申请人说明的理由合理但无法按期答复时，"
+                    "确定的合理答复日期（须晚于当前答复期限）",
+                    planned=True,
+                ),
+            ),
+            reason="required",
+        ),
         Action("withdraw", services.case_withdraw, (ON,), reason="required", style="secondary"),
         Action("void", services.case_void, reason="required", style="danger"),
     ]

@@ -105,6 +105,7 @@ FIELD_LABELS: dict[str, str] = {
     "supplement_due": "补正期限",
     "new_due": "延期后的答复期限",
     "extension_days": "延长工作日数",
+    "until": "延迟答复期限",
     "withhold_reason": "不予公开的理由",
     "access": "获取方式、途径",
     "third_party": "征求意见对象",

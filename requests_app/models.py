@@ -318,6 +318,17 @@ class Case(FSMModelMixin, models.Model):
         """延期未获同意."""
         self.extension_days = 0
 
+    # --- Art. 35: reasons accepted, a reasonable later reply date (state unchanged) --------
+
+    @transition(
+        field=state,
+        source=[CaseState.RECEIVED, CaseState.DRAFTING, CaseState.REVIEW],
+        target=None,
+        conditions=[rules.case_is_open_and_running],
+    )
+    def defer_reply(self):
+        """确定延迟答复的合理期限 (Art. 35): the date itself is a clock fact (ClockEvent.until)."""
+
 
 class EventKind(models.TextChoices):
     REGISTERED = "registered", "登记"
@@ -362,6 +373,7 @@ class ClockKind(models.TextChoices):
     PAUSE = "pause", "中止计时"
     RESUME = "resume", "恢复计时"
     EXTENSION = "extension", "批准延期"
+    DEFERRAL = "deferral", "确定延迟答复期限"
 
 
 class ClockEvent(models.Model):
@@ -372,6 +384,8 @@ class ClockEvent(models.Model):
     on = models.DateField()
     days = models.PositiveSmallIntegerField(default=0)
     note = models.CharField(max_length=300, blank=True)
+    # DEFERRAL (Art. 35): the reasonable later reply date the agency fixed.
+    until = models.DateField("延迟答复期限", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

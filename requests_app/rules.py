@@ -30,6 +30,7 @@ TRANSITION_ROLES: dict[str, frozenset[str]] = {
     "request_extension": frozenset({Role.HANDLER}),
     "approve_extension": frozenset({Role.APPROVER}),
     "refuse_extension": frozenset({Role.APPROVER}),
+    "defer_reply": frozenset({Role.APPROVER}),
     "close_imported": frozenset({Role.CLERK, Role.HANDLER, Role.APPROVER, Role.ADMINISTRATOR}),
     "edit": frozenset({Role.CLERK, Role.HANDLER, Role.APPROVER}),
 }
@@ -54,6 +55,7 @@ TRANSITION_LABELS: dict[str, str] = {
     "request_extension": "申请延期答复",
     "approve_extension": "批准延期",
     "refuse_extension": "不批准延期",
+    "defer_reply": "确定延迟答复期限（第三十五条）",
 }
 
 # --- limits of the Regulations --------------------------------------------------------------
@@ -102,6 +104,8 @@ MSG_POSTCODE = "邮政编码须为6位数字"
 MSG_ADDRESS_FOR_POST = "选择邮寄送达须填写通信地址"
 MSG_EMAIL_FOR_EMAIL = "选择电子邮件送达须填写电子邮箱"
 MSG_EXTENSION_APPROVE_LATE = "答复期限（{due}）已过，延期须在期限届满前批准并告知申请人"
+MSG_DEFERRAL_NOT_LATER = "延迟答复期限须晚于当前答复期限（{due}）"
+MSG_DEFERRAL_LATE = "答复期限（{due}）已过，延迟答复期限须在期限届满前确定并告知申请人"
 MSG_SUPPLEMENT_AFTER_EXTENSION = "已申请或批准延期的案件不能再补正告知"
 MSG_ASSIGN_NOT_HANDLER = "所选人员不是本机关的承办人"
 MSG_ASSIGN_TAKEN = "案件已有承办人，只有审核人可以改派"

@@ -196,12 +196,6 @@ REPLY_GATES = {
         "excessive_reason",
         ["", H["excessive_reason"], "无正当理由大量反复申请"],
     ),
-    "not_processed.excessive-extend": (
-        "not_processed.excessive",
-        {"excessive_branch": "extend", "extended_due": "2027-01-29"},
-        "extended_due",
-        ["", "2026-10-01"],  # a "longer" deadline before the reply deadline (2026-10-29)
-    ),
     "not_processed.confirm_or_reissue": (
         "not_processed.confirm_or_reissue",
         S["not_processed.confirm_or_reissue"],

@@ -212,12 +212,6 @@ VARIANTS = {
         ],
         [],
     ),
-    "not_processed.excessive-longer-deadline": (
-        "not_processed.excessive",
-        {"excessive_branch": "extend", "extended_due": "2027-01-29"},
-        ["第三十五条", "您说明的理由合理", "将最迟于2027年1月29日（含当日）作出答复"],
-        ["不予处理"],
-    ),
     "not_processed.confirm_or_reissue-2-27": (
         "not_processed.confirm_or_reissue",
         S["not_processed.confirm_or_reissue"],

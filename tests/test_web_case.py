@@ -50,7 +50,8 @@ def test_case_page_shows_request_deadline_explanation_timeline_and_actions(clien
     )
     assert "void" not in action_names(response)
     client.force_login(staff["approver"])
-    assert action_names(detail(client, case)) == ["void"]
+    # The office head decides an Art. 35 deferral (and voids).
+    assert action_names(detail(client, case)) == ["defer_reply", "void"]
 
 
 @time_machine.travel(NOW, tick=False)

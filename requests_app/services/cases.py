@@ -493,7 +493,8 @@ def _refusal(case: Case, action: str) -> RuleViolation:
     return RuleViolation("不满足办理条件")
 
 
-ClockSpec = list[tuple[str, dt.date, int, str]]
+# (kind, on, days, note) or, for an Art. 35 deferral, (kind, on, days, note, until)
+ClockSpec = list[tuple]
 
 
 def case_act(
@@ -525,8 +526,10 @@ def case_act(
         source = getattr(case, field_name)
         with FSMLogDescriptor(case, "by", by), FSMLogDescriptor(case, "description", reason):
             method(**(kwargs or {}))
-        for kind, on, days, note in clock or []:
-            ClockEvent.objects.create(case=case, kind=kind, on=on, days=days, note=note)
+        for kind, on, days, note, *until in clock or []:
+            ClockEvent.objects.create(
+                case=case, kind=kind, on=on, days=days, note=note, until=until[0] if until else None
+            )
         old_due = case.reply_due
         if case.is_open:
             case_deadline_refresh(case)
@@ -1046,6 +1049,44 @@ def case_approve_extension(
         reason=reason or "同意延期",
         expected_version=expected_version,
         clock=lambda case: [(ClockKind.EXTENSION, on, case.extension_days, "批准延期")],
+    )
+
+
+def case_defer_reply(
+    *,
+    case_id: int,
+    by,
+    until: dt.date | None,
+    reason: str,
+    expected_version: int | None = None,
+) -> Case:
+    """确定延迟答复的合理期限 (Art. 35, second branch): the applicant's reasons for a request far
+    beyond a reasonable amount are accepted, but it cannot be answered within Art. 33's period;
+    the office head (approver) fixes a later reply date. The case stays open and is answered
+    later: this is not a 不予处理. Decided while the clock runs and before the reply is due."""
+    if not (reason or "").strip():
+        raise RuleViolation(rules.MSG_REASON_REQUIRED, "reason")
+    if until is None:
+        raise RuleViolation(rules.MSG_REQUIRED, "until")
+    if message := limits.planned_date_error(until):
+        raise RuleViolation(message, "until")
+    on = timezone.localdate()
+
+    def check(case: Case) -> None:
+        if case.reply_due and until <= case.reply_due:
+            raise RuleViolation(rules.MSG_DEFERRAL_NOT_LATER.format(due=case.reply_due), "until")
+        if case.reply_due and on > case.reply_due:
+            raise RuleViolation(rules.MSG_DEFERRAL_LATE.format(due=case.reply_due), "until")
+
+    return case_act(
+        case_id=case_id,
+        by=by,
+        action="defer_reply",
+        check=check,
+        reason=reason,
+        expected_version=expected_version,
+        kwargs={},
+        clock=[(ClockKind.DEFERRAL, on, 0, reason.strip()[:300], until)],
     )
 
 

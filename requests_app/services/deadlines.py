@@ -1,7 +1,7 @@
 """Reply deadlines derived from a case's clock events and the calendar as it stands.
 
 A due date is never typed or frozen: `deadline_compute` derives it from the events (receipt,
-restart after supplement, pause, resume, approved extension); `Case.reply_due` only caches the
+restart after supplement, pause, resume, approved extension, Art. 35 deferral); `Case.reply_due` only caches the
 result so that worklists can sort and filter, and every calendar change recomputes it (with a
 history row for each case whose date moved)."""
 
@@ -40,6 +40,7 @@ class ClockFact:
     on: dt.date
     days: int = 0
     note: str = ""
+    until: dt.date | None = None
 
 
 @dataclass
@@ -94,7 +95,13 @@ def deadline_compute(
     """Derive the reply deadline; O(number of events) with the calendar's ordinal index.
 
     The receipt (or restart) day is not counted; a pause counts its own day and excludes the
-    working days up to and including the resume day; an approved extension adds its days."""
+    working days up to and including the resume day; an approved extension adds its days.
+
+    A deferral (Art. 35: the applicant's reasons for a request far beyond a reasonable amount are
+    accepted, but it cannot be answered within Art. 33's period) fixes the reply date at its
+    `until` when that is later than the computed one: while the clock runs, due = max(computed,
+    until), and such a due is a fixed date (never provisional). A pause after it still stops the
+    clock as it does today; a restart (receipt of a supplement) starts afresh without it."""
     # Same-day events keep the order in which they were recorded (callers pass them in that
     # order): a supplement asked and received on one day is a pause, then a restart.
     facts = sorted(facts, key=lambda f: f.on)
@@ -106,11 +113,13 @@ def deadline_compute(
     used = 0
     ran_out_on: dt.date | None = None
     counted: list[tuple[dt.date, dt.date]] = []
+    deferred_until: dt.date | None = None
 
     for fact in facts:
         if fact.kind in (ClockKind.RECEIPT, ClockKind.RESTART):
             start = segment_start = fact.on
             used, paused_on, ran_out_on, counted = 0, None, None, []
+            deferred_until = None
             if explain:
                 if fact.kind == ClockKind.RECEIPT:
                     rule = RECEIPT_RULES.get(channel, "收到申请之日") if channel else "收到申请之日"
@@ -153,6 +162,13 @@ def deadline_compute(
                     f"{_fmt(fact.on)} 经政府信息公开工作机构负责人同意延期 {fact.days} 个工作日"
                     f"（条例第三十三条第二款），可用期限共 {budget} 个工作日。"
                 )
+        elif fact.kind == ClockKind.DEFERRAL and fact.until is not None:
+            deferred_until = max(deferred_until or fact.until, fact.until)
+            if explain:
+                steps.append(
+                    f"{_fmt(fact.on)} 依条例第三十五条确定延迟答复的合理期限至 {_fmt(fact.until)}"
+                    "（申请人说明的理由合理，但无法在第三十三条规定的期限内答复）。"
+                )
 
     if start is None:
         return Deadline(None, False, False, budget, 0, ["尚无收到申请的日期，无法计算期限。"])
@@ -191,6 +207,12 @@ def deadline_compute(
                 + "。"
             )
         steps.append(f"共计 {budget} 个工作日，答复期限为 {_fmt(due)}。")
+    if not stopped and due is not None and deferred_until is not None and deferred_until > due:
+        due, provisional = deferred_until, False
+        if explain:
+            steps.append(
+                f"依条例第三十五条确定的延迟答复期限晚于上述期限，答复期限为 {_fmt(due)}。"
+            )
     if explain and provisional:
         end = due or today or start
         unknown = sorted(y for y in range(start.year, end.year + 1) if not calendar.is_official(y))
@@ -210,7 +232,7 @@ def deadline_compute(
 
 def case_clock_facts(case: Case) -> list[ClockFact]:
     events = case.clock_events.order_by("on", "id")
-    return [ClockFact(e.kind, e.on, e.days, e.note) for e in events]
+    return [ClockFact(e.kind, e.on, e.days, e.note, e.until) for e in events]
 
 
 def case_deadline(case: Case, *, explain: bool = True) -> Deadline:
@@ -251,7 +273,7 @@ def case_deadlines_recompute_open(
     events = (
         ClockEvent.objects.filter(case__state__in=OPEN_STATES)
         .order_by("case_id", "on", "id")
-        .values_list("case_id", "kind", "on", "days", "note")
+        .values_list("case_id", "kind", "on", "days", "note", "until")
     )
     event_stream = iter(events.iterator(chunk_size=20_000))
     pending = next(event_stream, None)
