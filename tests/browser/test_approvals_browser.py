@@ -130,9 +130,8 @@ def test_one_page_sign_off_reads_inline_then_issues_or_returns(
         missing="请写明所需文件的名称或文号",
         due=timezone.localdate() + timezone.timedelta(days=20),
     )
-    notice = letters_svc.letter_draft(
-        case_id=notice_case.id, by=staff["handler"], kind="supplement_notice"
-    )
+    # Requesting the supplement drafted its notice (one, not a second by hand).
+    notice = Letter.objects.get(case=notice_case, kind="supplement_notice")
     page = open_session(staff["approver"])
     page.goto("/approvals/")
     reply_card = page.locator(f"article[data-case-no='{reply_case.case_no}'][data-letter-kind]")
