@@ -22,6 +22,16 @@ def valid_credit_code(seed: int = 1) -> str:
 
 
 @pytest.fixture
+def soffice():
+    """LibreOffice for the PDF checks: `make test` installs it; a missing one fails, never skips."""
+    from letters.rendering import soffice_path
+
+    path = soffice_path()
+    assert path, "LibreOffice (soffice) is not installed: run `make browser-deps`"
+    return path
+
+
+@pytest.fixture
 def city(db):
     return Agency.objects.create(
         code="CITY-OFFICE",

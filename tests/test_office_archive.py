@@ -16,14 +16,13 @@ from pypdf import PdfReader
 
 from letters import services as letters_svc
 from letters.models import Letter
-from letters.rendering import soffice_path
 from office.archive import MSG_NOT_CLOSED, case_archive_parts, case_archive_pdf
 from requests_app.models import CaseEvent
 from requests_app.services import cases as svc
 from requests_app.services.attachments import attachment_add
 from tests.helpers import close_via_approval
 
-pytestmark = pytest.mark.skipif(soffice_path() is None, reason="LibreOffice is not installed")
+pytestmark = pytest.mark.usefixtures("soffice")
 
 NOW = dt.datetime(2026, 10, 20, 10, 0)
 

@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from letters import services as letters_svc
 from letters.models import Delivery, Letter
-from letters.rendering import soffice_path
 from office import batch
 from requests_app import rules
 from requests_app.models import CaseEvent
@@ -21,7 +20,7 @@ from tests.helpers import close_via_approval
 
 NOW = dt.datetime(2026, 10, 12, 10, 0)
 URL = reverse("office:worklist_batch")
-needs_soffice = pytest.mark.skipif(soffice_path() is None, reason="LibreOffice is not installed")
+needs_soffice = pytest.mark.usefixtures("soffice")
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ def _pdf_fonts(data: bytes) -> set[str]:
     return names
 
 
-@pytest.mark.skipif(rendering.soffice_path() is None, reason="LibreOffice is not installed")
+@pytest.mark.usefixtures("soffice")
 def test_a_letter_in_fangsong_converts_with_a_serif_cjk_font():
     pdf_fangsong, pdf_title = rendering.docx_to_pdfs(
         [_docx_in("仿宋_GB2312", "政府信息公开申请答复书"), _docx_in("方正小标宋简体", "登记回执")]
