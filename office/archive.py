@@ -19,9 +19,9 @@ import pikepdf
 from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm
 
+from common.docx_fonts import run_font
 from common.docx_tables import table_fit_to_content
 from letters.models import Delivery, Letter, LetterState, RenderStatus
 from letters.rendering import docx_to_pdfs
@@ -52,15 +52,7 @@ class _Part:
 
 
 def _font(run, font: str = BODY_FONT, size: float = 12, bold: bool = False) -> None:
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = "Times New Roman"
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), font)
+    run_font(run, east_asian=font, size=size, bold=bold)
 
 
 def _document() -> Document:

@@ -12,12 +12,11 @@ from decimal import Decimal
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from common.docx_fonts import run_font
 from common.docx_tables import page_text_width, table_fit_to_content, table_set_widths
 from requests_app.outcomes import APPLICANT_TYPES
 
@@ -232,15 +231,7 @@ class ReportTexts:
 
 
 def _font(run, size: float = 16, bold: bool = False, east_asian: str = "仿宋_GB2312") -> None:
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = "Times New Roman"
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), east_asian)
+    run_font(run, east_asian=east_asian, size=size, bold=bold)
 
 
 def _para(
