@@ -236,8 +236,3 @@ FEE_CONSEQUENCE = (
     "本机关不再处理该政府信息公开申请。缴费期间不计算在答复期限内。"
 )
 RECEIPT_BASIS = f"根据{REG}第三十三条的规定，本机关将在收到申请之日起二十个工作日内予以答复。"
-
-
-def by_day(day: str) -> str:
-    """A date as notices state a time limit: 最迟于X（含当日）."""
-    return f"最迟于{day}（含当日）" if day else ""

@@ -315,11 +315,6 @@ def _details_check(letter: Letter, *, on: dt.date | None = None) -> None:
     checks.letter_ready_check(letter, on=on)
 
 
-def _fee_check(letter: Letter) -> None:
-    """The fee notice's amount, computed from the standard and quantity (SPEC §5)."""
-    checks.fee_check(letter)
-
-
 # --- issue -----------------------------------------------------------------------------------
 def letter_number_prefix(agency: Agency, series: str = LetterSeries.REPLY) -> str:
     """The 文号 prefix of a series: the agency's own for receipts and notices, else the reply

@@ -36,11 +36,6 @@ def label(value, kind: str) -> str:
 
 
 @register.filter
-def transition_label(value: str) -> str:
-    return labels.EVENT_TITLES.get(value, value)
-
-
-@register.filter
 def event_title(event) -> str:
     return labels.event_title(event)
 
