@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "audits",
     "accounts",
     "office",
+    "security",
+    "documents",
+    "notifications",
+    "portal",
+    "season",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,10 @@ urlpatterns = [
     path("letters/", include("letters.urls")),
     path("audits/", include("audits.urls")),
     path("office/", include("office.urls")),
+    path("documents/", include("documents.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("portal/", include("portal.urls")),
+    path("season/", include("season.urls")),
     path("", include("requests_app.urls")),
 ]
 # Uploaded files (scans, letters) are never served from MEDIA_URL, not even with DEBUG on:

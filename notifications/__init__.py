@@ -1,0 +1,1 @@
+"""Notifications to applicants and staff, reminders and digests (issue 13)."""

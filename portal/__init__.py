@@ -1,0 +1,1 @@
+"""Public pages for applicants: filing, tracking, online supplements, downloads (issue 13)."""

@@ -1,0 +1,1 @@
+"""Year-end season: data-quality sweep, draft tables, dashboard and chasing (issue 16)."""
