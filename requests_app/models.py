@@ -36,6 +36,9 @@ OPEN_STATES = [
     CaseState.REVIEW,
 ]
 WORKING_STATES = [CaseState.RECEIVED, CaseState.DRAFTING]
+# The one definition of "finished" (办结): every question "is this case closed?" asks this set,
+# never a single state, so the terminal states can follow the outcome groups.
+FINISHED_STATES = [CaseState.CLOSED]
 
 
 class Channel(models.TextChoices):
@@ -195,6 +198,10 @@ class Case(FSMModelMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in FINISHED_STATES
 
     # --- transitions: only fields of this row; side effects live in the services ---------
 
