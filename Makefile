@@ -60,6 +60,7 @@ test: install-test
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports  # the layers (.importlinter, issue 12)
 
 format:
 	$(VENV)/bin/ruff format .

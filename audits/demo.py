@@ -22,6 +22,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Membership, Role
+from letters import services as letters_svc
+from letters.samples import reply_details
+from requests_app.rules import credit_code_check_char, id_number_check_char
+from requests_app.services import cases as case_svc
 
 from . import services
 from .models import Campaign
@@ -71,18 +75,12 @@ def _intake(channel: str, received: dt.date, text: str, name: str, tracking: str
 
 
 def _id_number(seed: int) -> str:
-    from requests_app.rules import id_number_check_char
-
     first17 = f"3703031990{(seed % 12) + 1:02d}{(seed % 27) + 1:02d}{seed % 1000:03d}"
     return first17 + id_number_check_char(first17)
 
 
 def _close(case, staff, outcome: str, on: dt.date) -> None:
     """The agency's own workflow: drafting, submission, the reply letter issued, closing."""
-    from letters import services as letters_svc
-    from letters.samples import reply_details
-    from requests_app.services import cases as case_svc
-
     case.refresh_from_db()
     if case.state == "received":
         case_svc.case_start_drafting(case_id=case.id, by=staff["handler"])
@@ -297,8 +295,6 @@ def _score(campaign, number: int, lawyer, corrections: dict) -> None:
 
 
 def _round_two(agencies, users, stdout) -> None:
-    from requests_app.services import cases as case_svc
-
     supervisor, lawyer = users["supervisor"], users["lawyer"]
     staff = {
         "ZD-GOV": {
@@ -399,8 +395,6 @@ def _round_two(agencies, users, stdout) -> None:
 
 
 def _credit_code(seed: int) -> str:
-    from requests_app.rules import credit_code_check_char
-
     first17 = f"31370000MD{seed % 10000000:07d}"
     return first17 + credit_code_check_char(first17)
 

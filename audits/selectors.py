@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership, Role
 from agencies.selectors import agency_subtree_ids, user_visible_agency_ids
+from letters.models import Letter
 from requests_app.models import Case, CaseState, ClockKind
 from requests_app.services.deadlines import ClockFact, case_deadline, deadline_compute
 from workcalendar.selectors import calendar_get
@@ -124,10 +125,6 @@ def audit_case_search(campaign: Campaign, test_request: TestRequest, query: str 
 def _letter_facts(case: Case) -> tuple[bool, scoring.LetterFacts | None]:
     """The issued reply of a linked case, read from the letters app when it provides issued
     letters with their text. Returns (letters_available, facts or None)."""
-    try:
-        from letters.models import Letter
-    except ImportError:  # the letters app is optional for the audits
-        return False, None
     fields = {f.name for f in Letter._meta.get_fields()}
     if not {"case", "kind", "state", "body"} <= fields:
         return False, None

@@ -6,6 +6,7 @@ import mimetypes
 from pathlib import PurePath
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -107,8 +108,6 @@ def campaign_create(request):
 
 
 def _auditors():
-    from django.contrib.auth import get_user_model
-
     ids = Membership.objects.filter(role=Role.AUDITOR).values("user_id")
     return get_user_model().objects.filter(pk__in=ids).order_by("username")
 

@@ -2,6 +2,7 @@
 behalf of the operating-system account that ran it (recorded in the history as 系统导入)."""
 
 import getpass
+import os
 
 SYSTEM_IMPORT = "系统导入"
 
@@ -11,8 +12,6 @@ def os_account() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no name for the uid (a container without /etc/passwd entry)
-        import os
-
         return f"uid {os.getuid()}"
 
 

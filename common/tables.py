@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 from django.conf import settings
 
 MESSAGES = {
@@ -179,8 +180,6 @@ def _xlsx_check(data: bytes, *, max_ratio: int, max_rows: int, messages: dict) -
 
 
 def _xlsx_records(data: bytes, *, messages: dict) -> Iterator[Record]:
-    import openpyxl
-
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

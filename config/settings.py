@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "agencies",
     "workcalendar",
+    "periods",  # issue 12: published-year lock, below requests_app
     "requests_app",
     "reporting",
     "letters",

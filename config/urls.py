@@ -25,6 +25,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("portal/", include("portal.urls")),
     path("season/", include("season.urls")),
+    path("", include("letters.approval_urls")),  # /approvals/ (issue 12: moved to letters)
     path("", include("requests_app.urls")),
 ]
 # Uploaded files (scans, letters) are never served from MEDIA_URL, not even with DEBUG on:

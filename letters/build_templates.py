@@ -20,6 +20,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from letters.placeholders import TEMPLATE_KEYS
+
 OUT_DIR = Path(__file__).resolve().parent.parent / "templates" / "letters"
 
 TITLE_FONT = "方正小标宋简体"
@@ -301,8 +303,6 @@ def build(key: str) -> bytes:
 
 
 def main() -> None:
-    from letters.placeholders import TEMPLATE_KEYS
-
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     for key in TEMPLATE_KEYS:
         (OUT_DIR / f"{key}.docx").write_bytes(build(key))

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from requests_app.models import Case, ClockKind, EventKind
 from requests_app.outcomes import Outcome
 from requests_app.selectors import case_current_receipt_date
+from workcalendar.selectors import calendar_get
 
 from . import fees, legal, variants
 from .placeholders import COMMON, EXTRA, template_key_for
@@ -57,8 +58,6 @@ def deferral_details(case: Case) -> dict[str, str] | None:
     """An extension notice's details under Art. 35 from the case's latest deferral (None when
     the case records none): the date fixed, the reasons, and the working days it adds to the
     reply deadline it replaced (from the deferral's history row)."""
-    from workcalendar.selectors import calendar_get
-
     fact = case.clock_events.filter(kind=ClockKind.DEFERRAL).order_by("-on", "-id").first()
     if fact is None or fact.until is None:
         return None

@@ -4,8 +4,10 @@ import datetime as dt
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from . import services
+from .models import Letter, LetterState, RenderStatus
 from .services import letter_render, receipt_issue_on_registration
 
 
@@ -23,8 +25,6 @@ def letters_render_batch(letter_ids: list[int]) -> dict[str, int]:
 def letters_render_outstanding() -> dict[str, int]:
     """Sweep: render every issued letter whose file is pending or failed (safe to run twice:
     each letter is locked and a generated one is left as it is)."""
-    from .models import Letter, LetterState, RenderStatus
-
     ids = list(
         Letter.objects.filter(
             state=LetterState.ISSUED, render_status__in=[RenderStatus.PENDING, RenderStatus.FAILED]
@@ -36,8 +36,6 @@ def letters_render_outstanding() -> dict[str, int]:
 @shared_task(name="letters.letters_receipt_on_registration")
 def letters_receipt_on_registration(case_id: int, user_id: int) -> int | None:
     """The receipt of a newly registered case (queued after the registration commits)."""
-    from django.contrib.auth import get_user_model
-
     letter = receipt_issue_on_registration(
         case_id=case_id, by=get_user_model().objects.get(pk=user_id)
     )

@@ -1,13 +1,19 @@
-"""Demo data of the reporting app (called by `seed_demo`): table two and the staff-written
+"""Demo data of the reporting app (called by `seed_demo`): table four of 2020 (one review,
+one lawsuit, through `challenge_save`), table two and the staff-written
 sections of the city office's 2020 annual report, as in the reference document. Idempotent:
 an agency-year that already has its sections is left as it is (staff may have edited it)."""
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from agencies.models import Agency
+from requests_app.models import Case, LegalChallenge
+from requests_app.outcomes import Outcome
 
 from .models import ReportSections
-from .services import report_sections_save
+from .services import challenge_save, report_sections_save
 
 TABLE2_2020 = {
     "rules__made": 0, "rules__published": 0, "rules__in_force": 79,
@@ -41,6 +47,10 @@ def seed(stdout) -> None:
     if city is None:
         stdout.write("年报演示数据：未找到 CITY-OFFICE，跳过。")
         return
+    approver = get_user_model().objects.filter(username="approver").first()
+    if approver is not None:
+        with transaction.atomic():
+            seed_challenges(city, approver)
     if ReportSections.objects.filter(agency=city, year=2020).exists():
         stdout.write("年报演示数据：2020 年表二及报告文字已存在，未改动。")
         return
@@ -59,3 +69,41 @@ def seed(stdout) -> None:
         other_matters=OTHER_2020,
     )
     stdout.write("年报演示数据：已填写 2020 年表二（主动公开）及报告文字。")
+
+
+def seed_challenges(city: Agency, approver) -> None:
+    """Table four of 2020: one administrative review (upheld), one direct lawsuit (other)."""
+    closed_2020 = Case.objects.filter(
+        agency=city, closed_on__gte=dt.date(2020, 1, 1), closed_on__lte=dt.date(2020, 6, 30)
+    ).order_by("received_on")
+    specs = [
+        (
+            "review",
+            closed_2020.filter(outcome=Outcome.NOT_HELD).first(),
+            {"result": "upheld", "days": (25, 70)},
+            "申请人不服答复，向淄博市人民政府申请行政复议；复议机关决定维持原答复。",
+        ),
+        (
+            "litigation_direct",
+            closed_2020.filter(outcome=Outcome.PARTIALLY_DISCLOSED).first()
+            or closed_2020.filter(outcome=Outcome.NOT_HELD)[1:2].first(),
+            {"result": "other", "days": (30, 120)},
+            "申请人未经复议直接提起行政诉讼；审理中原告撤回起诉，法院裁定准许撤诉。",
+        ),
+    ]
+    for kind, case, spec, note in specs:
+        if case is None or LegalChallenge.objects.filter(case__agency=city, kind=kind).exists():
+            continue
+        filed_on = case.closed_on + dt.timedelta(days=spec["days"][0])
+        challenge_save(
+            case_id=case.id,
+            by=approver,
+            data={
+                "kind": kind,
+                "filed_on": filed_on,
+                "result": spec["result"],
+                "concluded_on": filed_on + dt.timedelta(days=spec["days"][1]),
+                "note": note,
+            },
+            reason="演示数据：2020年行政复议、行政诉讼情况",
+        )

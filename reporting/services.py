@@ -1,5 +1,6 @@
-"""Writes of the reporting app: sections and table two, publishing (a frozen snapshot), the
-period lock on published years, and review/litigation records (table four).
+"""Writes of the reporting app: sections and table two, publishing (a frozen snapshot, and the
+year recorded as published in `periods`, whose lock every writer of counted data asks), and
+review/litigation records (table four).
 
 Reporting never changes a case; it only refuses changes that would alter a published figure
 unless an approver gives a reason, and records that correction in the case's history."""
@@ -16,10 +17,10 @@ from django.db.models import Max
 
 from agencies.models import Agency, Role
 from agencies.selectors import user_has_role
+from periods.services import period_publish
 from requests_app.models import (
     Case,
     CaseEvent,
-    CaseState,
     ChallengeKind,
     ChallengeResult,
     EventKind,
@@ -31,23 +32,24 @@ from . import selectors
 from .exports import ReportTexts, report_docx_bytes
 from .models import PublishedReport, ReportSections
 from .stats import (
+    CHALLENGE_COLUMNS,
+    CHALLENGE_KIND_LABELS,
+    COLUMN_LABELS,
+    COLUMNS,
     AnnualReport,
     annual_report_build,
     cell_cases,
     default_format_version,
     report_agency_ids,
     table3_row_keys,
+    table3_rows,
 )
 from .table2 import table2_fields
 
 MSG_PUBLISH_NOT_PERMITTED = "只有本机关审核人或政务公开办可以发布年度报告"
 MSG_PUBLISH_INCONSISTENT = "勾稽关系不成立，不能发布：{cells}"
-MSG_PERIOD_LOCKED = (
-    "{years}年度报告已发布，此项修改会改变已发布的统计数字：需由本机关审核人填写更正理由后办理"
-)
 MSG_CHALLENGE_NOT_PERMITTED = "只有本机关承办人或审核人可以登记复议、诉讼情况"
 
-PERIOD_FIELDS = {"closed_on", "outcome", "applicant_type", "void", "state"}
 CHALLENGE_ROLES = {Role.HANDLER, Role.APPROVER}
 
 
@@ -171,6 +173,7 @@ def report_publish(
         ).aggregate(m=Max("revision"))["m"]
         or 0
     )
+    period_publish(agency_id=agency.id, year=year)  # the year's figures are frozen (periods)
     return PublishedReport.objects.create(
         agency=agency,
         year=year,
@@ -192,8 +195,6 @@ def publication_due(year: int, consolidated: bool) -> dt.date:
 
 def snapshot_differences(snapshot: PublishedReport, live: AnnualReport) -> list[dict]:
     """Cells whose live figure differs from the published snapshot (never applied silently)."""
-    from .stats import CHALLENGE_COLUMNS, CHALLENGE_KIND_LABELS, COLUMN_LABELS, COLUMNS, table3_rows
-
     diffs = []
     labels = dict(table3_rows(snapshot.format_version))
     published = snapshot.data
@@ -279,101 +280,6 @@ def carry_over_check(*, agency: Agency, year: int, live: AnnualReport) -> dict |
             for case in cases
         ]
     return result
-
-
-# --- the period lock ----------------------------------------------------------------------------
-def published_period_check(*, case: Case, by, changed_fields, reason: str) -> None:
-    """Refuse a change that would alter a published figure, unless an approver gives a reason.
-
-    Called by `case_update` (before the changes are applied) and by `case_void` (as a check).
-    A change to closed_on/outcome/applicant_type/void of a case that counts in a published year
-    of its own agency needs an approver of the agency and a reason; it is then recorded as a
-    `correction` event listed on the report pages."""
-    fields = {"void" if f == "state" else f for f in changed_fields} & PERIOD_FIELDS
-    if not fields or case.state == CaseState.VOID:
-        return
-    start = case.received_on.year
-    published_years = sorted(
-        set(
-            PublishedReport.objects.filter(agency_id=case.agency_id, year__gte=start).values_list(
-                "year", flat=True
-            )
-        )
-    )
-    end = case.closed_on.year if case.closed_on else None
-    years = [y for y in published_years if end is None or y <= end]
-    if not years:
-        return
-    label = "、".join(str(y) for y in years)
-    if not (
-        by is not None and user_has_role(by, case.agency_id, {Role.APPROVER}) and reason.strip()
-    ):
-        raise RuleViolation(MSG_PERIOD_LOCKED.format(years=label), "reason")
-    CaseEvent.objects.create(
-        case=case,
-        kind=EventKind.CORRECTION,
-        actor=by,
-        reason=reason.strip(),
-        changes={"years": years, "fields": sorted(fields)},
-    )
-
-
-def published_years_of(agency_id: int) -> set[int]:
-    return set(PublishedReport.objects.filter(agency_id=agency_id).values_list("year", flat=True))
-
-
-def registration_period_events(
-    cases, *, by, reason: str, published: set[int] | None = None
-) -> list[CaseEvent]:
-    """A case registered (or imported) with a receipt date in a published year changes that
-    year's figures and every later one (new requests, carried forward): it is not refused — the
-    request is real — but listed as a post-publication correction (unsaved events returned)."""
-    events = []
-    for case in cases:
-        years = sorted(
-            y
-            for y in (published if published is not None else published_years_of(case.agency_id))
-            if y >= case.received_on.year
-        )
-        if years:
-            events.append(
-                CaseEvent(
-                    case=case,
-                    kind=EventKind.CORRECTION,
-                    actor=by,
-                    reason=reason or "收到申请之日在已发布年度内，登记后改变已发布数据",
-                    changes={"years": years, "fields": ["received_on"]},
-                )
-            )
-    return events
-
-
-def closing_period_check(*, case: Case, by, reason: str) -> None:
-    """A case closed on date C changes the figures of C's year and of every later year (its
-    outcome row, carried forward). Closing into a published year — a back-dated closing — needs
-    an approver of the agency and a reason, and is recorded as a correction."""
-    if case.closed_on is None:
-        return
-    years = sorted(
-        set(
-            PublishedReport.objects.filter(
-                agency_id=case.agency_id, year__gte=case.closed_on.year
-            ).values_list("year", flat=True)
-        )
-    )
-    if not years:
-        return
-    if not (
-        by is not None and user_has_role(by, case.agency_id, {Role.APPROVER}) and reason.strip()
-    ):
-        raise RuleViolation(MSG_PERIOD_LOCKED.format(years="、".join(map(str, years))), "on")
-    CaseEvent.objects.create(
-        case=case,
-        kind=EventKind.CORRECTION,
-        actor=by,
-        reason=reason.strip(),
-        changes={"years": years, "fields": ["closed_on", "outcome"]},
-    )
 
 
 # --- table four: review and litigation records ---------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
+from agencies.selectors import agency_subtree_ids
 from requests_app.models import Case, CaseState, LegalChallenge
 from requests_app.outcomes import (
     APPLICANT_TYPES,
@@ -312,8 +313,6 @@ def annual_report_build(
     """Table three and four of one agency (or its subtree, summed cell by cell) for a year.
 
     Two aggregate queries, plus one for the agency tree when consolidated."""
-    from agencies.selectors import agency_subtree_ids
-
     format_version = format_version_clean(format_version, year)
     agency_ids = agency_subtree_ids(agency.id) if consolidated else {agency.id}
     table3 = table3_compute(agency_ids, year, format_version)
@@ -331,6 +330,4 @@ def annual_report_build(
 
 
 def report_agency_ids(agency, consolidated: bool) -> set[int]:
-    from agencies.selectors import agency_subtree_ids
-
     return agency_subtree_ids(agency.id) if consolidated else {agency.id}

@@ -3,7 +3,7 @@ reference report's tables three and four, and a current-year spread over every s
 
 Everything goes through the real services: agencies through `agency_upsert`, the historical
 cases through the case import (`cases_import_rows`: an `imported` history event, then the logged
-`close_imported` transition), the review and lawsuit records through `challenge_save`, and the
+`close_imported` transition), the review and lawsuit records in reporting/demo.py, and the
 current-year cases through registration and one service per transition with explicit past
 dates. Idempotent: every part checks whether it is already there and then leaves it alone.
 
@@ -24,7 +24,7 @@ from agencies.models import Agency, AgencyLevel, Membership, Role
 from agencies.services import agency_upsert
 from workcalendar.selectors import calendar_get
 
-from .models import Case, LegalChallenge
+from .models import Case
 from .outcomes import ApplicantType, Outcome
 from .rules import credit_code_check_char, id_number_check_char
 from .services import cases as svc
@@ -500,46 +500,6 @@ def seed_history(city: Agency, admin) -> bool:
     return True
 
 
-def seed_challenges(city: Agency, approver) -> None:
-    """Table four of 2020: one administrative review (upheld), one direct lawsuit (other)."""
-    from reporting.services import challenge_save
-
-    closed_2020 = Case.objects.filter(
-        agency=city, closed_on__gte=dt.date(2020, 1, 1), closed_on__lte=dt.date(2020, 6, 30)
-    ).order_by("received_on")
-    specs = [
-        (
-            "review",
-            closed_2020.filter(outcome=Outcome.NOT_HELD).first(),
-            {"result": "upheld", "days": (25, 70)},
-            "申请人不服答复，向淄博市人民政府申请行政复议；复议机关决定维持原答复。",
-        ),
-        (
-            "litigation_direct",
-            closed_2020.filter(outcome=Outcome.PARTIALLY_DISCLOSED).first()
-            or closed_2020.filter(outcome=Outcome.NOT_HELD)[1:2].first(),
-            {"result": "other", "days": (30, 120)},
-            "申请人未经复议直接提起行政诉讼；审理中原告撤回起诉，法院裁定准许撤诉。",
-        ),
-    ]
-    for kind, case, spec, note in specs:
-        if case is None or LegalChallenge.objects.filter(case__agency=city, kind=kind).exists():
-            continue
-        filed_on = case.closed_on + dt.timedelta(days=spec["days"][0])
-        challenge_save(
-            case_id=case.id,
-            by=approver,
-            data={
-                "kind": kind,
-                "filed_on": filed_on,
-                "result": spec["result"],
-                "concluded_on": filed_on + dt.timedelta(days=spec["days"][1]),
-                "note": note,
-            },
-            reason="演示数据：2020年行政复议、行政诉讼情况",
-        )
-
-
 # --- the current year: every state, through the real services ----------------------------------
 def _intake(rng: random.Random, channel: str, on: dt.date, content: str, *,
             company: bool = False, delivery: str = "post") -> dict[str, Any]:  # fmt: skip
@@ -805,7 +765,6 @@ def seed(stdout) -> None:
     with transaction.atomic():
         if seed_history(city, users["admin"]):
             stdout.write("已导入 2019–2020 年演示案件（2020 年报表三、表四所依据的案件）。")
-        seed_challenges(city, users["approver"])
     if timezone.localdate() < CURRENT_YEAR_ANCHOR:
         stdout.write(f"今天早于 {CURRENT_YEAR_ANCHOR}，跳过本年度演示案件。")
         return

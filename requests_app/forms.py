@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common import limits
 
-from .models import AttachmentKind, Case, Channel, DeliveryMethod, InformationForm
+from .models import AttachmentKind, Case, CaseState, Channel, DeliveryMethod, InformationForm
 from .outcomes import ApplicantType
 from .services.attachments import MAX_ATTACHMENT_BYTES
 from .services.cases import EDITABLE_FIELDS
@@ -315,8 +315,6 @@ class WorklistForm(forms.Form):
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import CaseState
-
         self.fields["state"].choices = [*self.STATES, *CaseState.choices]
         if len(agencies) > 1:
             self.fields["agency"].choices = [("", "全部"), *[(a.id, a.name) for a in agencies]]

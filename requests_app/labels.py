@@ -149,27 +149,24 @@ _VALUE_SOURCES = [
 ]
 
 
-@functools.cache
-def _other_apps() -> dict[str, dict[str, str]]:
-    """Choices of apps that depend on this one (letters, audits), read on first use."""
-    from audits.models import CampaignStatus, TestRequest, Verdict
-    from audits.scoring import DEFAULT_CHECKLIST
-    from audits.services import TRANSITIONS as CAMPAIGN_ACTIONS
-    from letters.models import LetterKind, LetterState
+# Choices of apps that depend on this one (letters, audits), registered from their apps.py
+# ready() (letters/orchestration.py, audits/apps.py): requests_app never imports them.
+_OTHER_APPS: dict[str, dict[str, str]] = {
+    "letter": {},
+    "letter_state": {},
+    "campaign": {},
+    "audit_fields": {},
+}
 
-    return {
-        "letter": dict(LetterKind.choices),
-        "letter_state": dict(LetterState.choices),
-        "campaign": {
-            **dict(CampaignStatus.choices),
-            **dict(Verdict.choices),
-            **{key: label for key, (label, _) in CAMPAIGN_ACTIONS.items()},
-        },
-        "audit_fields": {
-            **{f.name: str(f.verbose_name) for f in TestRequest._meta.concrete_fields},
-            **{spec.key: spec.label for spec in DEFAULT_CHECKLIST},
-        },
-    }
+
+def labels_register(group: str, labels: dict) -> None:
+    """Add labels of a higher app to one of the groups above (at start-up, before first use)."""
+    _OTHER_APPS[group].update({str(k): str(v) for k, v in labels.items()})
+    _values.cache_clear()
+
+
+def _other_apps() -> dict[str, dict[str, str]]:
+    return _OTHER_APPS
 
 
 @functools.cache

@@ -8,6 +8,9 @@ import re
 
 from agencies.models import Role
 from common import limits
+from common.errors import RuleViolation  # noqa: F401  (re-exported: the one refusal class)
+
+from .outcomes import OUTCOME_KEYS
 
 # --- who may run each transition (SPEC §1) -----------------------------------------------
 TRANSITION_ROLES: dict[str, frozenset[str]] = {
@@ -112,14 +115,6 @@ MSG_ASSIGN_TAKEN = "案件已有承办人，只有审核人可以改派"
 MSG_ASSIGN_CLOSED = "已办结或作废的案件不能指定承办人"
 
 
-class RuleViolation(Exception):
-    """A refused action: carries the message and, where one field is at fault, its name."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field = message, field
-
-
 # --- FSM conditions (depend on the row only) -----------------------------------------------
 def supplement_not_yet_requested(case) -> bool:
     return case.supplement_requested_on is None
@@ -129,9 +124,7 @@ supplement_not_yet_requested.message = MSG_SUPPLEMENT_ONCE  # type: ignore[attr-
 
 
 def case_is_open(case) -> bool:
-    from .models import OPEN_STATES
-
-    return case.state in OPEN_STATES
+    return case.is_open
 
 
 case_is_open.message = "案件已办结或作废"  # type: ignore[attr-defined]
@@ -193,8 +186,6 @@ def credit_code_check_char(first17: str) -> str:
 
 
 def outcome_check(key: str) -> None:
-    from .outcomes import OUTCOME_KEYS
-
     if not key:
         raise RuleViolation(MSG_OUTCOME_REQUIRED, "outcome")
     if key not in OUTCOME_KEYS:

@@ -8,12 +8,6 @@ urlpatterns = [
     path("worklist/", views.worklist, name="worklist"),
     path("intake/", views.intake_channels, name="intake"),
     path("intake/<str:channel>/", views.intake_form, name="intake_form"),
-    path("approvals/", views.approvals, name="approvals"),
-    path(
-        "approvals/<str:kind>/<uuid:public_id>/<str:verb>/",
-        views.approval_act,
-        name="approval_act",
-    ),
     path("supervision/", views.supervision, name="supervision"),
     path("cases/<uuid:public_id>/", views.case_detail, name="case_detail"),
     path("cases/<uuid:public_id>/registered/", views.intake_done, name="intake_done"),

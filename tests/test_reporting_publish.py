@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from docx import Document
 
+from periods.services import MSG_PERIOD_LOCKED
 from reporting.models import PublishedReport
-from reporting.services import MSG_PERIOD_LOCKED, report_publish, report_sections_save
+from reporting.services import report_publish, report_sections_save
 from reporting.stats import annual_report_build
 from requests_app.models import Case, CaseEvent
 from requests_app.rules import RuleViolation

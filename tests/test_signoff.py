@@ -176,12 +176,12 @@ def test_an_error_on_the_second_card_stays_on_the_second_card(client, city, staf
         city, staff, intake, name="李二", outcome="withheld.state_secret", withhold_reason=""
     )
     client.force_login(staff["approver"])
-    page = client.get(reverse("requests_app:approvals")).content.decode()
+    page = client.get(reverse("approvals:queue")).content.decode()
     assert duplicates(page) == {}
     assert "本机关于" in page and "请写明具体理由" not in page.split("card-c")[0]
     second.refresh_from_db()
     response = client.post(
-        reverse("requests_app:approval_act", args=["case", second.public_id, "signoff"]),
+        reverse("approvals:act", args=["case", second.public_id, "signoff"]),
         {
             f"c{second.pk}-signoff-expected_version": second.version,
             f"c{second.pk}-signoff-seen": Letter.objects.get(case=second).updated_at.isoformat(),
@@ -205,7 +205,7 @@ def test_sign_off_and_return_from_the_queue(client, city, staff, intake):
     second, _ = in_review(city, staff, intake, name="李二")
     client.force_login(staff["approver"])
     response = client.post(
-        reverse("requests_app:approval_act", args=["case", first.public_id, "signoff"]),
+        reverse("approvals:act", args=["case", first.public_id, "signoff"]),
         {
             f"c{first.pk}-signoff-expected_version": first.version,
             f"c{first.pk}-signoff-seen": letter.updated_at.isoformat(),
@@ -215,13 +215,13 @@ def test_sign_off_and_return_from_the_queue(client, city, staff, intake):
     assert Case.objects.get(pk=first.pk).state == "closed"
     second.refresh_from_db()
     refused = client.post(
-        reverse("requests_app:approval_act", args=["case", second.public_id, "return"]),
+        reverse("approvals:act", args=["case", second.public_id, "return"]),
         {f"c{second.pk}-return-expected_version": second.version},
     )
     assert refused.status_code == 200 and "退回理由" in refused.content.decode()
     assert Case.objects.get(pk=second.pk).state == "review"
     client.post(
-        reverse("requests_app:approval_act", args=["case", second.public_id, "return"]),
+        reverse("approvals:act", args=["case", second.public_id, "return"]),
         {
             f"c{second.pk}-return-expected_version": second.version,
             f"c{second.pk}-return-reason": "请补充获取方式",
@@ -235,10 +235,10 @@ def test_sign_off_and_return_from_the_queue(client, city, staff, intake):
 def test_a_reply_without_a_letter_cannot_be_signed_and_says_why(client, city, staff, intake):
     case, _ = in_review(city, staff, intake, draft=False)
     client.force_login(staff["approver"])
-    page = client.get(reverse("requests_app:approvals")).content.decode()
+    page = client.get(reverse("approvals:queue")).content.decode()
     assert "承办人尚未拟写答复书" in page and "disabled" in page
     response = client.post(
-        reverse("requests_app:approval_act", args=["case", case.public_id, "signoff"]),
+        reverse("approvals:act", args=["case", case.public_id, "signoff"]),
         {f"c{case.pk}-signoff-expected_version": case.version},
     )
     assert "承办人尚未拟写答复书" in response.content.decode()
@@ -253,7 +253,7 @@ def test_a_letter_edited_after_it_was_read_is_not_signed(client, city, staff, in
         letters_svc.letter_update(letter_id=letter.id, by=staff["handler"], body="改过的正文。")
     client.force_login(staff["approver"])
     response = client.post(
-        reverse("requests_app:approval_act", args=["case", case.public_id, "signoff"]),
+        reverse("approvals:act", args=["case", case.public_id, "signoff"]),
         {f"c{case.pk}-signoff-expected_version": case.version, f"c{case.pk}-signoff-seen": seen},
     )
     assert "文书在您阅读后已被修改" in response.content.decode()

@@ -213,7 +213,7 @@ def test_approver_queue_lists_replies_and_extensions_and_acts(client, case, staf
         case_id=other.id, by=staff["handler"], days=15, reason="涉及档案调取"
     )
     client.force_login(staff["approver"])
-    queue = client.get(reverse("requests_app:approvals"))
+    queue = client.get(reverse("approvals:queue"))
     html = queue.content.decode()
     assert case.case_no in html and other.case_no in html
     assert "予以公开" in html and "申请延期 15 个工作日" in html
@@ -223,15 +223,15 @@ def test_approver_queue_lists_replies_and_extensions_and_acts(client, case, staf
         {
             "refuse_extension-reason": "理由不充分",
             "refuse_extension-expected_version": other.version,
-            "next": reverse("requests_app:approvals"),
+            "next": reverse("approvals:queue"),
         },
     )
-    assert response.status_code == 302 and response["Location"] == reverse("requests_app:approvals")
+    assert response.status_code == 302 and response["Location"] == reverse("approvals:queue")
     other.refresh_from_db()
     assert other.extension_state == "refused"
     for role in ("clerk", "handler", "supervisor"):
         client.force_login(staff[role])
-        assert client.get(reverse("requests_app:approvals")).status_code == 404
+        assert client.get(reverse("approvals:queue")).status_code == 404
 
 
 @time_machine.travel(NOW, tick=False)
@@ -272,7 +272,7 @@ def test_home_sends_each_role_to_its_page(client, staff):
     expected = {
         "clerk": reverse("requests_app:worklist"),
         "handler": reverse("requests_app:worklist"),
-        "approver": reverse("requests_app:approvals"),
+        "approver": reverse("approvals:queue"),
         "supervisor": reverse("requests_app:supervision"),
     }
     for role, target in expected.items():
@@ -346,7 +346,7 @@ def test_every_input_on_every_staff_page_has_a_label(client, case, staff, city, 
         ],
         "clerk": [reverse("requests_app:intake_form", args=[c]) for c in ("in_person", "fax")],
         "approver": [
-            reverse("requests_app:approvals"),
+            reverse("approvals:queue"),
             reverse("requests_app:case_detail", args=[case.public_id]),
         ],
         "supervisor": [reverse("requests_app:supervision")],

@@ -21,6 +21,7 @@ from common.operators import system_import_label
 from common.tables import row_error
 
 from .engine import package_day
+from .hooks import calendar_changed
 from .models import CalendarDay, CalendarYear, DayKind
 from .selectors import FIRST_DAY, YEARS_AHEAD
 from .statutory import STATUTORY_RULE_NAME, statutory_holiday_map
@@ -160,8 +161,6 @@ def calendar_year_import(
 ) -> CalendarImportResult:
     """Replace the year's entered days with `rows`, mark the year official and recompute open
     deadlines (history event per case whose deadline moved)."""
-    from requests_app.services.deadlines import case_deadlines_recompute_open
-
     if not rows:
         raise CalendarImportFailed([row_error(2, tables.MESSAGES["no_rows"])])
     year = rows[0].date.year
@@ -180,7 +179,7 @@ def calendar_year_import(
     if not created:
         entry.source, entry.entered_by = source or entry.source, by or entry.entered_by
         entry.save()
-    changed = case_deadlines_recompute_open(
+    changed = calendar_changed(
         by=by, reason=reason or f"录入 {year} 年节假日安排（{source or '导入'}），重新计算答复期限"
     )
     return CalendarImportResult(

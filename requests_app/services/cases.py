@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
@@ -23,7 +24,7 @@ from common.counters import counter_row_locked
 from workcalendar.selectors import calendar_get
 
 from .. import rules
-from ..hooks import after_action_run
+from ..hooks import after_action_run, after_registration_run, issued_reply_check
 from ..models import (
     Case,
     CaseEvent,
@@ -46,6 +47,12 @@ from .intake import (
     IntakeInvalid,
     intake_clean,
     receipt_date_unusual,
+)
+from .period_lock import (  # the published-year lock (SPEC §6, periods app)
+    case_period_check,
+    closing_period_check,
+    published_years,
+    registration_period_events,
 )
 from .repeats import case_repeat_flag
 
@@ -85,9 +92,8 @@ def case_register(
     case = case_create(agency=agency, by=by, cleaned=cleaned, event_kind=EventKind.REGISTERED)
     case_repeat_flag(case=case, by=by)  # web, API and commands alike (open or answered before)
     if agency.receipt_on_registration:
-        from letters.tasks import letters_receipt_on_registration  # after commit, by id
-
-        transaction.on_commit(lambda: letters_receipt_on_registration.delay(case.id, by.id))
+        # Letters sends the receipt (回执) after commit, through requests_app/hooks.py.
+        transaction.on_commit(lambda: after_registration_run(case_id=case.id, by_id=by.id))
     return case
 
 
@@ -143,8 +149,6 @@ def case_create(
     CaseEvent.objects.create(
         case=case, kind=event_kind, actor=by, to_state=case.state, reason=reason, changes=changes
     )
-    from reporting.services import registration_period_events  # published years (SPEC §6)
-
     CaseEvent.objects.bulk_create(registration_period_events([case], by=by, reason=""))
     return case
 
@@ -263,13 +267,11 @@ def cases_create_bulk(
             )
         )
     bulk_set(Case, ["state", "outcome", "closed_on"], closed_rows)
-    from reporting.services import published_years_of, registration_period_events
-
     history += registration_period_events(
         cases,
         by=by,
         reason=f"{reason}：收到申请之日在已发布年度内",
-        published=published_years_of(agency.id),
+        published=published_years(agency.id),
     )
     CaseEvent.objects.bulk_create(history, batch_size=1000)
     return cases
@@ -322,9 +324,7 @@ def case_update(
         return case
     if not reason.strip():
         raise RuleViolation(rules.MSG_REASON_REQUIRED, "reason")
-    from reporting.services import published_period_check  # published years are locked (SPEC §6)
-
-    published_period_check(case=case, by=by, changed_fields=list(diff), reason=reason)
+    case_period_check(case=case, by=by, changed_fields=list(diff), reason=reason)
     for name, (_, new) in diff.items():
         setattr(case, name, new)
     case.version += 1
@@ -423,8 +423,6 @@ def case_correct_registration(
     case.save()
     CaseEvent.objects.create(case=case, kind=EventKind.EDIT, actor=by, reason=reason, changes=diff)
     if "received_on" in diff:
-        from reporting.services import registration_period_events  # published years (SPEC §6)
-
         CaseEvent.objects.bulk_create(registration_period_events([case], by=by, reason=reason))
     return case
 
@@ -435,8 +433,6 @@ def case_assign(
 ) -> Case:
     """指定承办人: an approver assigns (or reassigns) any handler of the agency; a handler may
     take an unassigned case for themselves. In the history with the old and new handler."""
-    from django.contrib.auth import get_user_model
-
     case = _lock(case_id, expected_version)
     roles = user_roles(by, case.agency_id) if by is not None else set()
     if Role.APPROVER not in roles and not (
@@ -536,8 +532,6 @@ def case_act(
         else:
             case.clock_stopped = False
         if case.state == CaseState.CLOSED and source != CaseState.CLOSED:
-            from reporting.services import closing_period_check  # published years are locked
-
             closing_period_check(case=case, by=by, reason=reason)
         case.version += 1
         case.save()
@@ -897,9 +891,7 @@ def case_approve_and_close(
     def check(case: Case) -> None:
         decided = outcome or case.proposed_outcome
         _outcome_for_decision(case, decided)
-        from letters.services import reply_issued_check  # the issued reply (SPEC §4)
-
-        reply = reply_issued_check(case, decided)
+        reply = issued_reply_check(case, decided)  # the issued reply (SPEC §4), from letters
         closing["on"] = given or reply.issued_on
         if closing["on"] < reply.issued_on:
             raise RuleViolation(
@@ -979,9 +971,7 @@ def case_void(*, case_id: int, by, reason: str, expected_version: int | None = N
         raise RuleViolation(rules.MSG_VOID_REASON, "reason")
 
     def check(case: Case) -> None:
-        from reporting.services import published_period_check  # published years are locked
-
-        published_period_check(case=case, by=by, changed_fields=["void"], reason=reason)
+        case_period_check(case=case, by=by, changed_fields=["void"], reason=reason)
 
     return case_act(
         case_id=case_id,

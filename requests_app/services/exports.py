@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -110,8 +111,6 @@ def cases_export_file(
                 writer.writerow([csv_safe(value) for value in row])  # no formula injection
                 count += 1
         return count
-
-    import openpyxl
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("cases")

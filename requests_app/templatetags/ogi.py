@@ -8,14 +8,13 @@ from django.forms import BoundField
 
 from .. import labels
 from ..selectors import mask_id_number, mask_phone
+from ..views.access import user_all_roles
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def nav_roles(context) -> set[str]:
-    from ..views.access import user_all_roles
-
     request = context.get("request")
     return user_all_roles(request) if request is not None else set()
 

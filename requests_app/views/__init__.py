@@ -11,12 +11,10 @@ from .case import (
 )
 from .home import home
 from .intake import intake_channels, intake_done, intake_form
-from .queues import approval_act, approvals, supervision
+from .queues import supervision
 from .worklist import worklist
 
 __all__ = [
-    "approval_act",
-    "approvals",
     "case_act",
     "case_assign_view",
     "case_attachment_download",

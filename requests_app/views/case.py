@@ -20,12 +20,12 @@ from agencies.models import Role
 from agencies.selectors import user_has_role, user_roles
 from common.downloads import download_name, file_download
 from common.net import client_address
-from letters.services import reply_issued_check
 from workcalendar.selectors import calendar_get
 
 from .. import rules
 from ..actions import ACTIONS, action_form_class, action_run, actions_available
 from ..forms import CHANNEL_FIELDS, AttachmentForm, CaseEditForm, RegistrationDatesForm
+from ..hooks import issued_reply_check
 from ..models import (
     Attachment,
     CaseState,
@@ -111,7 +111,7 @@ def action_blocker(case, action: str, today: dt.date) -> str:
     page shows it disabled with this reason instead of offering a form that must fail."""
     if action == "approve_and_close":
         try:
-            reply_issued_check(case, case.proposed_outcome)
+            issued_reply_check(case, case.proposed_outcome)
         except RuleViolation:
             return MSG_REPLY_FIRST
     if action == "answer_on_the_spot" and case.channel != Channel.IN_PERSON:

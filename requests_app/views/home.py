@@ -14,7 +14,7 @@ def home(request):
     if Role.CLERK in roles or Role.HANDLER in roles:
         return redirect("requests_app:worklist")
     if Role.APPROVER in roles:
-        return redirect("requests_app:approvals")
+        return redirect("approvals:queue")
     if Role.SUPERVISOR in roles:
         return redirect("requests_app:supervision")
     return render(request, "requests_app/home_other.html", {"roles": roles})
