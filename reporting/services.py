@@ -27,6 +27,7 @@ from requests_app.models import (
     LegalChallenge,
 )
 from requests_app.rules import RuleViolation
+from requests_app.services.period_lock import challenge_period_check
 
 from . import selectors
 from .exports import ReportTexts, report_docx_bytes
@@ -330,28 +331,51 @@ def _date(value) -> dt.date | None:
         return None
 
 
+CHALLENGE_COUNTED_FIELDS = ["kind", "filed_on", "result", "concluded_on"]  # table four
+
+
 @transaction.atomic
 def challenge_save(
     *, case_id: int, by, data: dict[str, Any], challenge_id: int | None = None, reason: str = ""
 ) -> LegalChallenge:
-    """Add or edit a review/litigation record; the case history records old and new values."""
+    """Add or edit a review/litigation record; the case history records old and new values.
+
+    Table four of a published year is locked like every counted figure (periods): a record
+    filed in a published year, or a change of a counted field of one, needs an approver of the
+    agency and a reason, and is recorded as a correction."""
     case = Case.objects.select_for_update().get(pk=case_id)
     if by is None or not user_has_role(by, case.agency_id, CHALLENGE_ROLES):
         raise RuleViolation(MSG_CHALLENGE_NOT_PERMITTED)
     cleaned = challenge_clean(data, case)
     if challenge_id is None:
+        year = cleaned["filed_on"].year
+        challenge_period_check(
+            case=case, by=by, first_year=year, last_year=year, reason=reason, fields=["challenge"]
+        )
         challenge = LegalChallenge.objects.create(case=case, **cleaned)
         changes = {"challenge": challenge.id, **{k: _plain(v) for k, v in cleaned.items()}}
     else:
         challenge = LegalChallenge.objects.select_for_update().get(pk=challenge_id, case=case)
-        changes = {}
-        for name in CHALLENGE_FIELDS:
-            old, new = getattr(challenge, name), cleaned[name]
-            if old != new:
-                changes[name] = [_plain(old), _plain(new)]
-                setattr(challenge, name, new)
+        changes = {
+            name: [_plain(getattr(challenge, name)), _plain(cleaned[name])]
+            for name in CHALLENGE_FIELDS
+            if getattr(challenge, name) != cleaned[name]
+        }
         if not changes:
             return challenge
+        counted = [name for name in CHALLENGE_COUNTED_FIELDS if name in changes]
+        if counted:
+            years = (challenge.filed_on.year, cleaned["filed_on"].year)
+            challenge_period_check(
+                case=case,
+                by=by,
+                first_year=min(years),
+                last_year=max(years),
+                reason=reason,
+                fields=[f"challenge.{name}" for name in counted],
+            )
+        for name in changes:
+            setattr(challenge, name, cleaned[name])
         challenge.save()
         changes["challenge"] = challenge.id
     CaseEvent.objects.create(

@@ -7,7 +7,7 @@ case or to its review/litigation records touches, asked of `periods` (the one ru
 - closing: from the closing year on (a back-dated closing);
 - edits of counted fields and voiding: from the receipt year to the closing year (open-ended
   while open);
-- table-four records: from the earlier of the old and new filing years on."""
+- table-four records: from the earlier to the later of the old and new filing years."""
 
 from __future__ import annotations
 
@@ -69,13 +69,17 @@ def closing_period_check(*, case: Case, by, reason: str) -> None:
         _correction(case, by=by, reason=reason, years=years, fields=["closed_on", "outcome"])
 
 
-def challenge_period_check(*, case: Case, by, first_year: int, reason: str, fields) -> None:
-    """A review/litigation record counts in table four from its filing year on: adding one, or
-    changing one, in a published year needs an approver and a reason (recorded as a
-    correction)."""
+def challenge_period_check(
+    *, case: Case, by, first_year: int, last_year: int, reason: str, fields
+) -> None:
+    """A review/litigation record counts in table four of its filing year (its result as of
+    that year's end): adding one, or changing a counted field of one, between the first and
+    the last filing year it touches (old and new) needs an approver and a reason when one of
+    those years is published, and is recorded as a correction."""
     years = period_lock_check(
         agency_id=case.agency_id,
         first_year=first_year,
+        last_year=last_year,
         may_correct=_approver(by, case),
         reason=reason,
         field="reason",
