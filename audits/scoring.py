@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from requests_app.outcomes import Outcome, outcome_group
+from requests_app.outcomes import Outcome, review_first, withholds_information
 from requests_app.rules import SUPPLEMENT_WINDOW_DAYS
 
 PASS, FAIL, NOT_APPLICABLE, CANNOT_TELL = "pass", "fail", "not_applicable", "cannot_tell"
@@ -234,7 +234,6 @@ def checklist_prefill(facts: ReplyFacts, expected_outcome: str) -> dict[str, tup
             f"预期“{_outcome_label(expected_outcome)}”，实际答复“{_outcome_label(facts.outcome)}”。",
         )
 
-    group = outcome_group(facts.outcome) if facts.outcome else ""
     letter = facts.letter
     no_letter_note = (
         "系统中没有该答复书的文本，请对照答复书判断。"
@@ -260,7 +259,7 @@ def checklist_prefill(facts: ReplyFacts, expected_outcome: str) -> dict[str, tup
         out["legal_basis"] = (CANNOT_TELL, no_letter_note)
 
     # reasons for withholding
-    if group in ("withheld", "partially_disclosed"):
+    if withholds_information(facts.outcome or ""):
         if letter is not None and letter.gives_reasons is not None:
             out["withholding_reasons"] = (
                 (PASS, "答复书说明了不予公开的理由。")
@@ -366,11 +365,10 @@ def inspect_reply_text(text: str, outcome: str, *, issued_on=None, number: str =
     if not cited and "政府信息公开条例" in text:
         cited = _ARTICLE.findall(text.split("政府信息公开条例", 1)[1])[:1]
     cites = bool(cited)
-    group = outcome_group(outcome) if outcome else ""
     facts = LetterFacts(issued_on=issued_on, number=number)
     facts.cites_basis = cites
     facts.basis_note = "；".join(dict.fromkeys(cited)) if cites else ""
-    if group in ("withheld", "partially_disclosed"):
+    if withholds_information(outcome or ""):
         facts.gives_reasons = any(w in text for w in ("理由", "属于", "因", "由于", "涉及"))
     if outcome == Outcome.NOT_HELD:
         facts.names_agency = "负责" in text and any(
@@ -388,11 +386,7 @@ def inspect_reply_text(text: str, outcome: str, *, issued_on=None, number: str =
             if placeholder
             else "答复书未完整告知申请行政复议（60日）和提起行政诉讼的途径和期限。"
         )
-    elif (
-        group in ("withheld", "partially_disclosed")
-        and outcome != Outcome.WITHHELD_QUERY  # an Art. 36(7) referral: ordinary remedy
-        and not any(w in text for w in ("先向", "应当先", "复议前置"))
-    ):
+    elif review_first(outcome or "") and not any(w in text for w in ("先向", "应当先", "复议前置")):
         facts.remedy_ok = False
         facts.remedy_note = (
             "不予公开的答复未告知须先申请行政复议（复议前置，行政复议法第二十三条）。"

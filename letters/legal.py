@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from requests_app.outcomes import OUTCOME_KEYS, Outcome
+from requests_app.outcomes import OUTCOME_KEYS, Outcome, review_first
 
 REG = "《中华人民共和国政府信息公开条例》"
 REVIEW_LAW = "《中华人民共和国行政复议法》"
@@ -32,7 +32,6 @@ class LegalBasis:
     articles: str  # e.g. "第三十六条第（二）项"
     decision: str  # the standard decision sentence
     source: str = REG
-    review_first: bool = False  # 复议前置 (withheld.*)
 
     @property
     def citation(self) -> str:
@@ -43,11 +42,10 @@ class LegalBasis:
 
 
 def _withheld(articles: str, reason: str) -> LegalBasis:
-    """An Art. 14/15/16 refusal: review-first (复议前置)."""
+    """An Art. 14/15/16 refusal: review-first (复议前置, requests_app.outcomes.review_first)."""
     return LegalBasis(
         articles=f"第三十六条第（三）项、{articles}",
         decision=f"经审查，您申请获取的政府信息{reason}，本机关决定不予公开。",
-        review_first=True,
     )
 
 
@@ -60,7 +58,6 @@ LEGAL_BASES: dict[str, LegalBasis] = {
         "第三十七条",
         "经审查，您申请获取的政府信息中含有不应当公开的内容，但能够作区分处理，"
         "本机关决定向您提供可以公开的部分，对其余部分不予公开。",
-        review_first=True,
     ),
     Outcome.WITHHELD_STATE_SECRET: _withheld("第十四条", "属于依法确定为国家秘密的政府信息"),
     Outcome.WITHHELD_PROHIBITED_BY_LAW: _withheld(
@@ -162,12 +159,6 @@ def legal_basis(
     if outcome == Outcome.NOT_HELD and other_agency:
         return NOT_HELD_OTHER_AGENCY
     return LEGAL_BASES[outcome]
-
-
-def review_first(outcome: str) -> bool:
-    """复议前置: an Art. 14/15/16 refusal (whole or in part) goes to administrative review before
-    any lawsuit; an Art. 36(7) referral does not."""
-    return LEGAL_BASES[outcome].review_first
 
 
 PLACEHOLDER_REVIEW_BODY = "【行政复议机关未配置】"

@@ -18,8 +18,8 @@ from openpyxl.styles import Font
 from letters.models import Letter, LetterState
 from requests_app import labels
 from requests_app.models import Case
-from requests_app.selectors import case_deadline_status, mask_id_number, mask_phone
-from requests_app.services.exports import case_is_overdue
+from requests_app.selectors import mask_id_number, mask_phone
+from requests_app.timeliness import deadline_status, is_overdue
 
 LEDGER_COLUMNS: list[tuple[str, str, int]] = [
     # (key, header, column width in characters)
@@ -73,15 +73,13 @@ def ledger_rows(cases: QuerySet[Case], *, today: dt.date, calendar, soon_limit: 
     """The ledger's rows (lists of cells in LEDGER_COLUMNS order)."""
     yes_no = {True: "是", False: "否"}
     for case in ledger_cases(cases):
-        status, days = case_deadline_status(
-            case, today=today, calendar=calendar, soon_limit=soon_limit
-        )
+        status, days = deadline_status(case, today=today, calendar=calendar, soon_limit=soon_limit)
         identity = case.applicant_id_number or case.applicant_credit_code
         letters = "；".join(
             f"{letter.get_kind_display()} {letter.number}（{letter.issued_on:%Y-%m-%d}）"
             for letter in case.issued_letters
         )
-        overdue = case_is_overdue(
+        overdue = is_overdue(
             state=case.state, reply_due=case.reply_due, closed_on=case.closed_on, today=today
         )
         yield [

@@ -12,7 +12,7 @@ import statistics
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -24,6 +24,7 @@ from agencies.models import Agency, Membership, Role
 from agencies.selectors import agency_subtree_ids
 from common.docx_tables import table_fit_to_content
 from requests_app.models import Case, CaseState, ExtensionState
+from requests_app.timeliness import overdue_open_at_end_of_q, replied_on_time_q
 from workcalendar.selectors import calendar_get
 
 from .models import Circular
@@ -81,16 +82,8 @@ def circular_compute(agency: Agency, year: int, month: int) -> list[dict]:
         for row in counted.values("agency_id").annotate(
             received=Count("id", filter=Q(received_on__gte=start, received_on__lte=end)),
             closed=Count("id", filter=closed_in_month),
-            on_time=Count(
-                "id",
-                filter=closed_in_month
-                & (Q(reply_due__isnull=True) | Q(closed_on__lte=F("reply_due"))),
-            ),
-            overdue_open=Count(
-                "id",
-                filter=Q(received_on__lte=end, reply_due__lte=end)
-                & (Q(closed_on__isnull=True) | Q(closed_on__gt=end)),
-            ),
+            on_time=Count("id", filter=closed_in_month & replied_on_time_q()),
+            overdue_open=Count("id", filter=overdue_open_at_end_of_q(end)),
             extensions=Count(
                 "id", filter=closed_in_month & Q(extension_state=ExtensionState.APPROVED)
             ),

@@ -11,6 +11,7 @@ from common import limits
 
 from .models import AttachmentKind, Case, CaseState, Channel, DeliveryMethod, InformationForm
 from .outcomes import ApplicantType
+from .receipt import RECEIPT_BY_CHANNEL
 from .services.attachments import MAX_ATTACHMENT_BYTES
 from .services.cases import EDITABLE_FIELDS
 from .services.intake import CONFIRMATION_REASON_MAX_LENGTH, default_delivery, flag_true
@@ -18,56 +19,13 @@ from .services.intake import CONFIRMATION_REASON_MAX_LENGTH, default_delivery, f
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,application/pdf,image/jpeg,image/png,image/tiff"
 DATE = {"type": "date"}
 
-# The dates that fix the receipt date (Art. 31), per channel: (field, label, help).
+# What the registration asks for per channel, and what it marks required: one table,
+# requests_app/receipt.py (the receipt date per channel, Art. 31).
 CHANNEL_FIELDS: dict[str, list[tuple[str, str, str]]] = {
-    Channel.MAIL_SIGNED: [
-        (
-            "signed_on",
-            _("签收日期"),
-            _("本机关签收邮件之日，即收到申请之日（条例第三十一条第二项）"),
-        ),
-        ("mail_tracking_number", _("邮件单号"), _("挂号信或快递的单号")),
-    ],
-    Channel.MAIL_ORDINARY: [
-        (
-            "submitted_on",
-            _("信件到达日期"),
-            _("平信到达当日即应与申请人确认收到（条例第三十一条第二项）"),
-        ),
-        (
-            "confirmed_on",
-            _("与申请人确认收到的日期"),
-            _("确认之日为收到申请之日；不填则为到达当日"),
-        ),
-        (
-            "confirmation_delay_reason",
-            _("未能当日确认的原因"),
-            _("确认日期晚于到达日期时必填，记入办理记录和期限说明"),
-        ),
-    ],
-    Channel.ONLINE: [
-        ("confirmed_on", _("双方确认收到的日期"), _("网上申请以双方确认之日为收到申请之日")),
-    ],
-    Channel.EMAIL: [
-        ("confirmed_on", _("双方确认收到的日期"), _("电子邮件以双方确认之日为收到申请之日")),
-    ],
-    Channel.FAX: [
-        ("confirmed_on", _("双方确认收到的日期"), _("传真以双方确认之日为收到申请之日")),
-    ],
-    Channel.IN_PERSON: [
-        ("submitted_on", _("提交日期"), _("当面提交以提交之日为收到申请之日")),
-    ],
+    channel: list(rule.asked) for channel, rule in RECEIPT_BY_CHANNEL.items()
 }
 MAIL_CHANNELS = {Channel.MAIL_SIGNED, Channel.MAIL_ORDINARY}
-# Marked required (*) per channel: the dates that fix the receipt date (Art. 31).
-REQUIRED_MARK = {
-    Channel.MAIL_SIGNED: {"signed_on", "mail_tracking_number"},
-    Channel.MAIL_ORDINARY: {"submitted_on"},
-    Channel.ONLINE: {"confirmed_on"},
-    Channel.EMAIL: {"confirmed_on"},
-    Channel.FAX: {"confirmed_on"},
-    Channel.IN_PERSON: {"submitted_on"},
-}
+REQUIRED_MARK = {channel: set(rule.required) for channel, rule in RECEIPT_BY_CHANNEL.items()}
 APPLICANT_REQUIRED = {"applicant_type", "applicant_name", "content", "agency"}
 CONFIRM_LABEL = _("我已核对收到日期")
 CONFIRM_HELP = _("收到申请之日不在今年或已超过30天时须勾选，以免误录年份或日期")

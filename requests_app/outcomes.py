@@ -56,6 +56,22 @@ def outcome_group(key: str) -> str:
     return key.split(".", 1)[0]
 
 
+# --- refusals (issue 12: one definition for letters, checks and audits) ----------------------
+WITHHOLDING_GROUPS = ("withheld", "partially_disclosed")
+
+
+def withholds_information(key: str) -> bool:
+    """The reply withholds information, in whole or in part (it must give its reasons)."""
+    return outcome_group(key) in WITHHOLDING_GROUPS
+
+
+def review_first(key: str) -> bool:
+    """复议前置: a refusal to disclose under Art. 14/15/16 — whole (withheld.*) or in part
+    (Art. 37) — goes to administrative review before any lawsuit (行政复议法 2023 第二十三条);
+    an Art. 36(7) referral (withheld.administrative_query) is not a refusal: ordinary remedy."""
+    return withholds_information(key) and key != Outcome.WITHHELD_QUERY
+
+
 # Rows of table three, in order, with their published labels (SPEC §3, ogi-domain §6.2).
 TABLE3_OUTCOME_ROWS_2021: list[tuple[str, str]] = [
     ("disclosed", "（一）予以公开"),

@@ -10,9 +10,9 @@ from django.http import Http404
 
 from agencies.models import Agency, Membership, Role
 from agencies.selectors import agency_subtree_ids, user_visible_agency_ids
-from workcalendar.selectors import calendar_get
 
 from .models import OPEN_STATES, Case, CaseEvent, CaseState, EventKind
+from .timeliness import DUE_SOON_WORKING_DAYS, due_soon_limit, due_soon_q, overdue_q
 
 
 def case_list_for_user(user) -> QuerySet[Case]:
@@ -81,27 +81,6 @@ class WorklistFilters:
     sort: str = "due"
 
 
-def case_due_soon_limit(today: dt.date, working_days: int, calendar=None) -> dt.date:
-    """The date `working_days` working days after today (the calendar's counting)."""
-    if calendar is None:
-        calendar = calendar_get(covering=today + dt.timedelta(days=working_days * 2 + 60))
-    return calendar.add_working_days(today, working_days)
-
-
-def case_deadline_status(
-    case: Case, *, today: dt.date, calendar, soon_limit: dt.date
-) -> tuple[str, int | None]:
-    """Where an open case stands against its reply date: ("overdue", working days late),
-    ("due-soon", working days left) on or before `soon_limit`, ("", working days left), or
-    ("", None) when the clock does not run (closed, void, stopped, no date)."""
-    if case.state not in OPEN_STATES or not case.reply_due or case.clock_stopped:
-        return "", None
-    if case.reply_due < today:
-        return "overdue", calendar.working_days_between(case.reply_due, today)
-    days = calendar.working_days_between(today, case.reply_due)
-    return ("due-soon" if case.reply_due <= soon_limit else ""), days
-
-
 def _visible(user, visible: set[int] | None) -> QuerySet[Case]:
     if visible is None:
         return case_list_for_user(user)
@@ -128,12 +107,10 @@ def case_worklist(
         queryset = queryset.filter(agency_id=filters.agency_id)
     queryset = queryset.filter(**_state_lookup(filters.state))
     if filters.due_within is not None:
-        limit = case_due_soon_limit(today, filters.due_within, calendar)
-        queryset = queryset.filter(
-            state__in=OPEN_STATES, reply_due__gte=today, reply_due__lte=limit
-        )
+        limit = due_soon_limit(today, filters.due_within, calendar)
+        queryset = queryset.filter(due_soon_q(today, limit))
     if filters.overdue:
-        queryset = queryset.filter(state__in=OPEN_STATES, reply_due__lt=today)
+        queryset = queryset.filter(overdue_q(today))
     if filters.channel:
         queryset = queryset.filter(channel=filters.channel)
     if filters.applicant_type:
@@ -197,7 +174,9 @@ def case_approval_queue(user) -> tuple[QuerySet[Case], QuerySet[Case]]:
     return replies, extensions
 
 
-def agency_unit_counts(user, *, today: dt.date, due_soon_days: int = 5) -> list[dict]:
+def agency_unit_counts(
+    user, *, today: dt.date, due_soon_days: int = DUE_SOON_WORKING_DAYS
+) -> list[dict]:
     """Per unit of the supervisor's subtrees: open, due-soon and overdue cases.
 
     The counts come from one aggregate query grouped by agency; agencies without open cases
@@ -210,14 +189,14 @@ def agency_unit_counts(user, *, today: dt.date, due_soon_days: int = 5) -> list[
         subtree |= agency_subtree_ids(root)
     if not subtree:
         return []
-    limit = case_due_soon_limit(today, due_soon_days)
+    limit = due_soon_limit(today, due_soon_days)
     rows = (
         Case.objects.filter(agency_id__in=subtree, state__in=OPEN_STATES)
         .values("agency_id")
         .annotate(
             open=Count("id"),
-            due_soon=Count("id", filter=Q(reply_due__gte=today, reply_due__lte=limit)),
-            overdue=Count("id", filter=Q(reply_due__lt=today)),
+            due_soon=Count("id", filter=due_soon_q(today, limit)),
+            overdue=Count("id", filter=overdue_q(today)),
         )
     )
     counts = {row["agency_id"]: row for row in rows}

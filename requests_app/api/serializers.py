@@ -6,6 +6,7 @@ from common import limits
 from ..models import Case, CaseEvent, CaseState, Channel, DeliveryMethod, InformationForm
 from ..outcomes import ApplicantType
 from ..selectors import MASKED_IN_HISTORY, mask_id_number, mask_phone
+from ..timeliness import is_overdue
 
 
 class CaseOutput(serializers.ModelSerializer):
@@ -47,10 +48,12 @@ class CaseOutput(serializers.ModelSerializer):
         ]
 
     def get_overdue(self, case: Case) -> bool:
-        today = self.context["today"]
-        if case.reply_due is None:
-            return False
-        return (case.closed_on or today) > case.reply_due if case.state != "void" else False
+        return is_overdue(
+            state=case.state,
+            reply_due=case.reply_due,
+            closed_on=case.closed_on,
+            today=self.context["today"],
+        )
 
     def get_applicant_id_number(self, case: Case) -> str:
         return mask_id_number(case.applicant_id_number) if case.applicant_id_number else ""

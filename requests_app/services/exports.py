@@ -18,26 +18,14 @@ from django.utils import timezone
 from agencies.models import Agency
 from common.tables import csv_safe
 
-from ..models import OPEN_STATES, Case, CaseState
+from ..models import Case, CaseState
+from ..timeliness import is_overdue
 from .imports import CASE_COLUMNS
 
 EXPORT_COLUMNS = [*CASE_COLUMNS, "state", "reply_due", "deadline_provisional", "overdue"]
 MSG_BAD_OUTPUT = "输出文件须以 .csv 或 .xlsx 结尾"
 
 _FIELDS = [*CASE_COLUMNS, "state", "reply_due", "deadline_provisional"]
-
-
-def case_is_overdue(
-    *, state: str, reply_due: dt.date | None, closed_on: dt.date | None, today: dt.date
-) -> bool:
-    """Overdue: open past its reply date, or closed after it (a void case is never overdue)."""
-    if reply_due is None:
-        return False
-    if state in OPEN_STATES:
-        return reply_due < today
-    if state == CaseState.CLOSED and closed_on is not None:
-        return closed_on > reply_due
-    return False
 
 
 def _iso(day: dt.date | None) -> str:
@@ -77,7 +65,7 @@ def cases_export_rows(
             _iso(row["reply_due"]),
             _bool(row["deadline_provisional"]),
             _bool(
-                case_is_overdue(
+                is_overdue(
                     state=row["state"],
                     reply_due=row["reply_due"],
                     closed_on=row["closed_on"],

@@ -27,8 +27,9 @@ from workcalendar.selectors import FIRST_DAY as CALENDAR_FIRST_DAY
 from .. import rules
 from ..models import Case, Channel, EventKind
 from ..outcomes import OUTCOME_KEYS
+from ..receipt import RECEIPT_BY_CHANNEL, receipt_field
 from .cases import NewCase, cases_create_bulk
-from .intake import RECEIPT_DATE_FIELD, IntakeInvalid, intake_clean
+from .intake import IntakeInvalid, intake_clean
 
 CASE_COLUMNS = [
     "case_no",
@@ -62,9 +63,7 @@ _INTAKE_FIELD_COLUMN = {
     "applicant_type": "applicant_type",
     "applicant_name": "applicant_name",
     "content": "content",
-    "submitted_on": "received_on",
-    "signed_on": "received_on",
-    "confirmed_on": "received_on",
+    **{rule.receipt_field: "received_on" for rule in RECEIPT_BY_CHANNEL.values()},
 }
 _COLUMN_ORDER = {name: i for i, name in enumerate(CASE_COLUMNS)}
 
@@ -179,7 +178,7 @@ def cases_import_check(rows: list[TableRow], *, agency: Agency, today: dt.date) 
             "delivery_method": "post",
         }
         if channel in Channel.values and received_on is not None:
-            data[RECEIPT_DATE_FIELD[Channel(channel)][0]] = received_on
+            data[receipt_field(channel)[0]] = received_on
         cleaned: dict[str, Any] = {}
         try:
             cleaned = intake_clean(data, today=today, strict_identity=False)

@@ -12,17 +12,7 @@ from common import limits
 from .. import rules
 from ..models import Case, Channel, DeliveryMethod, InformationForm
 from ..outcomes import APPLICANT_TYPES, ApplicantType
-
-# Which date fixes the receipt date, per channel (Art. 31), and the label asked for.
-RECEIPT_DATE_FIELD = {
-    Channel.IN_PERSON: ("submitted_on", "提交日期"),
-    Channel.MAIL_SIGNED: ("signed_on", "签收日期"),
-    Channel.MAIL_ORDINARY: ("confirmed_on", "与申请人确认收到的日期"),
-    Channel.ONLINE: ("confirmed_on", "双方确认收到的日期"),
-    Channel.EMAIL: ("confirmed_on", "双方确认收到的日期"),
-    Channel.FAX: ("confirmed_on", "双方确认收到的日期"),
-}
-
+from ..receipt import receipt_field
 
 # The delivery a request of the channel expects unless the applicant asks otherwise: a request
 # made online is answered online, one sent by e-mail by e-mail, one handed in in person in person.
@@ -39,7 +29,7 @@ def default_delivery(channel: str) -> str:
 
 def receipt_date(channel: str, dates: dict[str, dt.date | None]) -> dt.date | None:
     """The statutory receipt date (收到申请之日) for the channel (Art. 31)."""
-    field, _ = RECEIPT_DATE_FIELD[Channel(channel)]
+    field, _ = receipt_field(channel)
     return dates.get(field)
 
 
@@ -131,7 +121,7 @@ def intake_clean(
         errors["channel"] = rules.MSG_REQUIRED if not channel else f"未知的申请渠道“{channel}”"
     else:
         cleaned["channel"] = channel
-        field, label = RECEIPT_DATE_FIELD[Channel(channel)]
+        field, label = receipt_field(channel)
         if not cleaned.get(field) and field not in errors:
             errors[field] = rules.MSG_CHANNEL_DATE.format(
                 channel=Channel(channel).label, field=label

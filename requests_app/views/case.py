@@ -48,6 +48,7 @@ from ..services.cases import (
 from ..services.deadlines import case_deadline
 from ..services.intake import IntakeInvalid
 from ..services.personal_data import personal_data_reveal
+from ..timeliness import DUE_SOON_WORKING_DAYS, is_overdue
 from .access import EDIT_ROLES
 
 MSG_RELOAD = "案件已被他人修改或状态已变化，请刷新页面查看最新情况后再操作。"
@@ -90,11 +91,14 @@ def deadline_banner(case, deadline, today: dt.date) -> dict:
         "overdue_by": None,
         "level": "ok",
     }
-    if case.is_open and deadline.due and not deadline.stopped:
+    overdue = case.is_open and is_overdue(
+        state=case.state, reply_due=deadline.due, closed_on=None, today=today
+    )  # a deadline that ran out before the clock stopped stays overdue (requests_app/timeliness.py)
+    if overdue or (case.is_open and deadline.due and not deadline.stopped):
         calendar = calendar_get(covering=max(today, deadline.due) + dt.timedelta(days=30))
-        if deadline.due >= today:
+        if not overdue:
             banner["left"] = calendar.working_days_between(today, deadline.due)
-            banner["level"] = "soon" if banner["left"] <= 5 else "ok"
+            banner["level"] = "soon" if banner["left"] <= DUE_SOON_WORKING_DAYS else "ok"
         else:
             banner["overdue_by"] = calendar.working_days_between(deadline.due, today)
             banner["level"] = "overdue"

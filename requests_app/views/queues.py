@@ -10,6 +10,7 @@ from django.utils import timezone
 from agencies.models import Role
 
 from ..selectors import agency_unit_counts
+from ..timeliness import DUE_SOON_WORKING_DAYS
 from .access import require_role
 
 
@@ -17,10 +18,10 @@ from .access import require_role
 def supervision(request):
     require_role(request, {Role.SUPERVISOR})
     today = timezone.localdate()
-    rows = agency_unit_counts(request.user, today=today, due_soon_days=5)
+    rows = agency_unit_counts(request.user, today=today, due_soon_days=DUE_SOON_WORKING_DAYS)
     totals = {key: sum(row[key] for row in rows) for key in ("open", "due_soon", "overdue")}
     return render(
         request,
         "requests_app/supervision.html",
-        {"rows": rows, "totals": totals, "due_soon_days": 5, "today": today},
+        {"rows": rows, "totals": totals, "due_soon_days": DUE_SOON_WORKING_DAYS, "today": today},
     )

@@ -21,14 +21,13 @@ from ..forms import WorklistForm
 from ..models import Case
 from ..selectors import (
     WorklistFilters,
-    case_deadline_status,
     case_state_counts,
     case_worklist,
 )
+from ..timeliness import deadline_status, due_soon_limit
 from .access import CASE_READER_ROLES, require_role, user_all_roles
 
 PAGE_SIZE = 25
-DUE_SOON_DAYS = 5
 
 
 @dataclass
@@ -45,7 +44,7 @@ class WorklistQuery:
 
     @property
     def soon_limit(self) -> dt.date:
-        return self.calendar.add_working_days(self.today, DUE_SOON_DAYS)
+        return due_soon_limit(self.today, calendar=self.calendar)
 
 
 def worklist_query(request) -> WorklistQuery:
@@ -90,7 +89,7 @@ def worklist(request):
     soon_limit = found.soon_limit
     rows = []
     for case in page.object_list:
-        status, days = case_deadline_status(
+        status, days = deadline_status(
             case, today=found.today, calendar=found.calendar, soon_limit=soon_limit
         )
         rows.append({"case": case, "status": status, "days": days})
