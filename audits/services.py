@@ -21,6 +21,8 @@ from django_fsm import can_proceed
 from agencies.models import Agency, Membership, Role
 from agencies.selectors import agency_subtree_ids
 from common import tables
+from common.errors import MSG_NOT_PERMITTED, FieldErrors
+from common.errors import NotPermitted as CommonNotPermitted
 from requests_app.models import Case, Channel
 from requests_app.outcomes import OUTCOME_KEYS
 from requests_app.rules import MAX_EXTENSION_DAYS, RuleViolation
@@ -39,7 +41,6 @@ from .models import (
 from .selectors import campaign_user_is_lawyer, campaign_user_is_supervisor, test_request_facts
 
 # --- messages (constants so tests and callers can rely on them) ------------------------------
-MSG_NOT_PERMITTED = "您没有执行此操作的权限"
 MSG_CONFLICT = "该记录已被他人修改，请刷新后重试"
 MSG_REQUIRED = "此项为必填项"
 MSG_DATE = "日期格式应为 YYYY-MM-DD"
@@ -104,17 +105,12 @@ IMPORT_COLUMNS = [
 ]
 
 
-class AuditInvalid(Exception):
+class AuditInvalid(FieldErrors):
     """Bad input: every problem keyed by field (or by `row N` for imports)."""
 
-    def __init__(self, errors: dict[str, str] | list[str]) -> None:
-        self.errors = errors
-        text = errors if isinstance(errors, list) else [f"{k}: {v}" for k, v in errors.items()]
-        super().__init__("; ".join(text))
 
-
-class NotPermitted(RuleViolation):
-    pass
+class NotPermitted(CommonNotPermitted):
+    """The user may not do this in audits (the common 403 refusal)."""
 
 
 # --- helpers ---------------------------------------------------------------------------------

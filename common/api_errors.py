@@ -1,5 +1,5 @@
 """The API's one error shape, {"error": {"code", "message", "fields"}}, in one place: the body
-builder used by the exception handler (requests_app.api.errors), the JSON answers for what never
+builder used by the exception handler (common/api_handler.py), the JSON answers for what never
 reaches a view (an unknown route under /api/, a body over DATA_UPLOAD_MAX_MEMORY_SIZE), and the
 schema of the error responses that drf-spectacular adds to every operation."""
 

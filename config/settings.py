@@ -177,7 +177,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "requests_app.api.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "common.api_handler.api_exception_handler",  # issue 12: one family
 }
 # The public portal's limits (requests_app/api/throttling.py), exact counters in the cache.
 # Each may hold several rates that must all hold, comma-separated.

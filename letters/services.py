@@ -19,6 +19,7 @@ from django.utils import timezone
 from agencies.models import Agency, Role
 from agencies.selectors import user_has_role
 from common.counters import counter_row_locked
+from common.errors import MSG_NOT_PERMITTED
 from requests_app.models import (
     Case,
     CaseEvent,
@@ -65,7 +66,6 @@ LETTER_ROLES: dict[str, frozenset[str]] = {
     "template": frozenset({Role.ADMINISTRATOR}),
 }
 
-MSG_NOT_PERMITTED = "您没有执行此操作的权限"
 MSG_REPLY_NOT_ISSUED = "须先签发答复书"
 MSG_REPLY_OUTCOME = "答复书的办理结果（{letter}）与案件的办理结果（{case}）不一致"
 MSG_REPLY_NEEDS_OUTCOME = "请先确定办理结果再拟写答复书"

@@ -20,6 +20,7 @@ from django.db.models.functions import Cast
 
 from agencies.models import Membership, Role
 from agencies.selectors import user_has_role
+from common.errors import MSG_NOT_PERMITTED
 from requests_app import rules
 from requests_app.models import Case, CaseEvent, CaseState, EventKind
 from requests_app.rules import RuleViolation
@@ -87,7 +88,7 @@ def letter_return(
         raise RuleViolation(MSG_LETTER_DONE)
     roles_needed = letter_services.LETTER_ROLES[letter_services.action_for(letter, "approve")]
     if by is None or not user_has_role(by, letter.agency_id, roles_needed):
-        raise letter_services.LetterNotPermitted(letter_services.MSG_NOT_PERMITTED)
+        raise letter_services.LetterNotPermitted(MSG_NOT_PERMITTED)
     if letter.kind == LetterKind.REPLY and case.state == CaseState.REVIEW:
         case_services.case_return_for_revision(case_id=case.pk, by=by, reason=reason)
     CaseEvent.objects.create(

@@ -69,7 +69,6 @@ CONSULTATION_ANSWER_DAYS = 15  # Art. 32
 FEE_PAYMENT_DAYS = 20  # fee measures
 
 # --- messages -------------------------------------------------------------------------------
-MSG_NOT_PERMITTED = "您没有执行此操作的权限"
 MSG_CONFLICT = "案件已被他人修改，请刷新后重试"
 MSG_WRONG_STATE = "案件当前状态为“{state}”，不能执行“{action}”"
 MSG_SUPPLEMENT_ONCE = "补正只能告知一次（条例第三十条）"

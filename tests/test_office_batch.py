@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from common.errors import MSG_NOT_PERMITTED
 from letters import services as letters_svc
 from letters.models import Delivery, Letter
 from office import batch
@@ -112,7 +113,7 @@ def test_batch_receipts_refused_where_clerks_may_not_issue_them(client, city, st
     client.force_login(staff["clerk"])
     response = client.post(URL, {"action": "receipts", "cases": [str(c.public_id) for c in cases]})
     rows = response.context["result"].results
-    assert [row.message for row in rows] == [letters_svc.MSG_NOT_PERMITTED] * 2
+    assert [row.message for row in rows] == [MSG_NOT_PERMITTED] * 2
     assert not Letter.objects.filter(case__in=cases).exists()  # no draft left behind
 
 

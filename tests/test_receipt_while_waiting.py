@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from common.errors import MSG_NOT_PERMITTED
 from letters import services
 from letters.models import Letter
 from requests_app.models import CaseEvent
@@ -81,5 +82,5 @@ def test_a_refused_receipt_click_says_why(client, city, staff, intake, media):
     response = client.post(
         reverse("letters:case_receipt_print", args=[case.public_id]), follow=True
     )
-    assert services.MSG_NOT_PERMITTED in response.content.decode()
+    assert MSG_NOT_PERMITTED in response.content.decode()
     assert not Letter.objects.filter(case=case).exists()

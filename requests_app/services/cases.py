@@ -21,6 +21,7 @@ from agencies.models import Agency, Role
 from agencies.selectors import user_has_role, user_roles
 from common import limits
 from common.counters import counter_row_locked
+from common.errors import MSG_NOT_PERMITTED, Conflict, NotPermitted
 from workcalendar.selectors import calendar_get
 
 from .. import rules
@@ -57,11 +58,11 @@ from .period_lock import (  # the published-year lock (SPEC §6, periods app)
 from .repeats import case_repeat_flag
 
 
-class CaseConflict(RuleViolation):
+class CaseConflict(Conflict):
     """Somebody else changed the case first (stale version or a state that moved on)."""
 
 
-class ActionNotPermitted(RuleViolation):
+class ActionNotPermitted(NotPermitted):
     """The user's role in the case's agency does not allow the action."""
 
 
@@ -74,7 +75,7 @@ def tracking_code_new() -> str:
 
 def _check_role(by, agency_id: int, action: str) -> None:
     if by is None or not user_has_role(by, agency_id, rules.TRANSITION_ROLES[action]):
-        raise ActionNotPermitted(rules.MSG_NOT_PERMITTED)
+        raise ActionNotPermitted(MSG_NOT_PERMITTED)
 
 
 @transaction.atomic
@@ -440,7 +441,7 @@ def case_assign(
     ):
         if Role.HANDLER in roles and handler_id == by.id:
             raise RuleViolation(rules.MSG_ASSIGN_TAKEN, "handler")
-        raise ActionNotPermitted(rules.MSG_NOT_PERMITTED)
+        raise ActionNotPermitted(MSG_NOT_PERMITTED)
     if not case.is_open:
         raise RuleViolation(rules.MSG_ASSIGN_CLOSED)
     handler = get_user_model().objects.filter(pk=handler_id).first()

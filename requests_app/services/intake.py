@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from common import limits
+from common.errors import FieldErrors
 
 from .. import rules
 from ..models import Case, Channel, DeliveryMethod, InformationForm
@@ -33,10 +34,8 @@ def receipt_date(channel: str, dates: dict[str, dt.date | None]) -> dt.date | No
     return dates.get(field)
 
 
-class IntakeInvalid(Exception):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+class IntakeInvalid(FieldErrors):
+    """The registration's fields at fault, each with its message (nothing saved)."""
 
 
 TEXT_FIELDS = [

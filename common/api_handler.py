@@ -1,5 +1,6 @@
-"""One error shape for the whole API: {"error": {"code", "message", "fields"}} (built by
-common.api_errors), for every API view of every app (settings REST_FRAMEWORK EXCEPTION_HANDLER)."""
+"""The one API error handler (settings REST_FRAMEWORK EXCEPTION_HANDLER) for every API view of
+every app: the error family of common/errors.py, each class one status, in the one shape
+{"error": {"code", "message", "fields"}} built by common.api_errors."""
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
@@ -7,11 +8,8 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from common.api_errors import MSG_TOO_LARGE, error_body
-
-from ..rules import RuleViolation
-from ..services.cases import ActionNotPermitted, CaseConflict
-from ..services.intake import IntakeInvalid
+from .api_errors import MSG_TOO_LARGE, error_body
+from .errors import MSG_INVALID, Conflict, FieldErrors, NotPermitted, RuleViolation
 
 MSG_NOT_FOUND = "未找到所查询的记录"
 
@@ -22,13 +20,14 @@ def api_exception_handler(exc, context):
         return Response(
             error_body("too_large", MSG_TOO_LARGE), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
         )
-    if isinstance(exc, IntakeInvalid):
-        return Response(
-            error_body("invalid", "提交的内容有误", exc.errors), status=status.HTTP_400_BAD_REQUEST
-        )
-    if isinstance(exc, ActionNotPermitted):
+    if isinstance(exc, FieldErrors):
+        fields, message = exc.errors, MSG_INVALID
+        if isinstance(fields, list):
+            fields, message = {}, "；".join(fields)
+        return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, NotPermitted):
         return Response(error_body("not_permitted", exc.message), status=status.HTTP_403_FORBIDDEN)
-    if isinstance(exc, CaseConflict):
+    if isinstance(exc, Conflict):
         return Response(error_body("conflict", exc.message), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, RuleViolation):
         if exc.field:
@@ -48,7 +47,7 @@ def api_exception_handler(exc, context):
         code = getattr(data["detail"], "code", "error")
         response.data = error_body(str(code), str(data["detail"]))
     elif isinstance(data, dict):
-        response.data = error_body("invalid", "提交的内容有误", _flat(data))
+        response.data = error_body("invalid", MSG_INVALID, _flat(data))
     elif isinstance(data, list):
         response.data = error_body("invalid", " ".join(map(str, data)))
     return response
