@@ -42,6 +42,11 @@ INSTALLED_APPS = [
     "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files (closed networks)
+    # django-fsm-log stays (issue 12): its StateLog rows are written by the FSM library itself for
+    # every @transition, including one run outside our services (the admin, a shell, a data
+    # migration) — a technical cross-check of the state column, shown to administrators only
+    # (case admin inline). The case history users read is CaseEvent, written only through
+    # requests_app/history.py; the two are not merged and nothing reads StateLog for a rule.
     "django_fsm_log",
     "django_htmx",
     "agencies",

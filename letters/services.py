@@ -3,7 +3,7 @@
 Lifecycle: `letter_draft` (handler) → `letter_update` (edit text and fields) → `letter_approve`
 (approver signs off) → `letter_issue` (approver: number, freeze, render, store, checksum). An
 issued letter never changes; a correction is a new letter whose `replaces` is the old one.
-Every event writes a CaseEvent(kind=letter) on the case in the same transaction."""
+Every event writes a letter event in the case history (requests_app/history.py) in the same transaction."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from agencies.models import Agency, Role
 from agencies.selectors import user_has_role
 from common.counters import counter_row_locked
 from common.errors import MSG_NOT_PERMITTED
+from requests_app.history import LetterEvent, history_write
 from requests_app.models import (
     Case,
     CaseEvent,
@@ -134,12 +135,12 @@ def action_for(letter: Letter, action: str) -> str:
     return f"{action}_receipt" if letter.kind == LetterKind.RECEIPT else action
 
 
-def _event(letter: Letter, by, verb: str, reason: str = "", **changes: Any) -> None:
-    CaseEvent.objects.create(
+def _event(letter: Letter, by, event: LetterEvent, reason: str = "", **changes: Any) -> None:
+    history_write(
         case_id=letter.case_id,
         kind=EventKind.LETTER,
-        transition=f"letter_{verb}",
-        actor=by,
+        transition=event,
+        by=by,
         reason=reason,
         changes={"letter": str(letter.public_id), "kind": letter.kind, **changes},
     )
@@ -251,7 +252,7 @@ def _draft_create(
     _event(
         letter,
         by,
-        "draft",
+        LetterEvent.DRAFT,
         reason,
         outcome=letter_outcome,
         replaces=replaces.number if replaces else "",
@@ -290,7 +291,7 @@ def letter_update(
     letter.state = LetterState.DRAFT
     letter.approved_by, letter.approved_at = None, None
     letter.save()
-    _event(letter, by, "edit", reason, changes=changed, approval_cleared=was_approved)
+    _event(letter, by, LetterEvent.EDIT, reason, changes=changed, approval_cleared=was_approved)
     return letter
 
 
@@ -305,7 +306,7 @@ def letter_approve(*, letter_id: int, by, reason: str = "") -> Letter:
     letter.state = LetterState.APPROVED
     letter.approved_by, letter.approved_at = by, timezone.now()
     letter.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
-    _event(letter, by, "approve", reason)
+    _event(letter, by, LetterEvent.APPROVE, reason)
     return letter
 
 
@@ -481,7 +482,9 @@ def letter_issue(*, letter_id: int, by, on: dt.date | None = None, reason: str =
         letter.render_status = RenderStatus.PENDING
         letter.issue_requested_at = None
         letter.save()
-        _event(letter, by, "issue", reason, number=letter.number, issued_on=on.isoformat())
+        _event(
+            letter, by, LetterEvent.ISSUE, reason, number=letter.number, issued_on=on.isoformat()
+        )
     return letter_render(letter_id=letter.pk)
 
 
@@ -519,7 +522,7 @@ def letter_render(*, letter_id: int, by=None) -> Letter:
         letter.render_status = RenderStatus.GENERATED
         letter.render_error = ""
         letter.save(update_fields=["file", "sha256", "render_status", "render_error", "updated_at"])
-        _event(letter, by, "render", number=letter.number, sha256=digest)
+        _event(letter, by, LetterEvent.RENDER, number=letter.number, sha256=digest)
     return letter
 
 
@@ -528,7 +531,7 @@ def _render_failed(letter: Letter, by, error: str) -> Letter:
     letter.render_status, letter.render_error = RenderStatus.FAILED, error
     letter.save(update_fields=["render_status", "render_error", "updated_at"])
     if not repeated:  # the periodic sweep retries; the history says it once
-        _event(letter, by, "render_failed", error)
+        _event(letter, by, LetterEvent.RENDER_FAILED, error)
     return letter
 
 
@@ -677,7 +680,7 @@ def delivery_record(
     _event(
         letter,
         by,
-        "delivery",
+        LetterEvent.DELIVERY,
         note,
         method=method,
         sent_on=sent_on.isoformat(),
@@ -710,7 +713,7 @@ def delivery_receipt_record(
     _event(
         delivery.letter,
         by,
-        "delivery_receipt",
+        LetterEvent.DELIVERY_RECEIPT,
         reason,
         received_on=[old.isoformat() if old else None, received_on.isoformat()],
     )
@@ -826,10 +829,10 @@ RECEIPT_AUTO = "登记后自动出具"
 
 
 def _receipt_report(case_id: int, by, error: str) -> None:
-    CaseEvent.objects.create(
+    history_write(
         case_id=case_id,
         kind=EventKind.NOTE,
-        actor=by,
+        by=by,
         reason=MSG_RECEIPT_NOT_ISSUED.format(error=error),
     )
 

@@ -22,6 +22,7 @@ from agencies.models import Membership, Role
 from agencies.selectors import user_has_role
 from common.errors import MSG_NOT_PERMITTED
 from requests_app import rules
+from requests_app.history import LetterEvent, history_write
 from requests_app.models import Case, CaseEvent, CaseState, EventKind
 from requests_app.rules import RuleViolation
 from requests_app.services import cases as case_services
@@ -34,7 +35,6 @@ WAITING_STATES = (LetterState.DRAFT, LetterState.APPROVED)
 MSG_REPLY_CASE_STATE = "案件须处于“待审核”状态，答复书才能在此签发并办结"
 MSG_LETTER_DONE = "该文书已签发"
 MSG_RETURN_REASON = "退回须写明理由"
-RETURN_VERB = "return"  # history: CaseEvent(kind=letter, transition="letter_return")
 
 
 def _case_locked(case_id: int, expected_version: int | None) -> Case:
@@ -91,11 +91,11 @@ def letter_return(
         raise letter_services.LetterNotPermitted(MSG_NOT_PERMITTED)
     if letter.kind == LetterKind.REPLY and case.state == CaseState.REVIEW:
         case_services.case_return_for_revision(case_id=case.pk, by=by, reason=reason)
-    CaseEvent.objects.create(
+    history_write(
         case=case,
         kind=EventKind.LETTER,
-        transition=f"letter_{RETURN_VERB}",
-        actor=by,
+        transition=LetterEvent.RETURN,
+        by=by,
         reason=reason,
         changes={"letter": str(letter.public_id), "kind": letter.kind},
     )
@@ -108,7 +108,7 @@ def _returned_since_edit() -> Exists:
         CaseEvent.objects.filter(
             case_id=OuterRef("case_id"),
             kind=EventKind.LETTER,
-            transition=f"letter_{RETURN_VERB}",
+            transition=LetterEvent.RETURN,
             at__gte=OuterRef("updated_at"),
         )
         .annotate(letter_key=KeyTextTransform("letter", "changes"))

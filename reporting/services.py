@@ -18,9 +18,9 @@ from django.db.models import Max
 from agencies.models import Agency, Role
 from agencies.selectors import user_has_role
 from periods.services import period_publish
+from requests_app.history import history_write
 from requests_app.models import (
     Case,
-    CaseEvent,
     ChallengeKind,
     ChallengeResult,
     EventKind,
@@ -378,9 +378,7 @@ def challenge_save(
             setattr(challenge, name, cleaned[name])
         challenge.save()
         changes["challenge"] = challenge.id
-    CaseEvent.objects.create(
-        case=case, kind=EventKind.CHALLENGE, actor=by, reason=reason, changes=changes
-    )
+    history_write(case=case, kind=EventKind.CHALLENGE, by=by, reason=reason, changes=changes)
     return challenge
 
 

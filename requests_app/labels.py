@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 
 from agencies.models import Agency
 
+from .history import LetterEvent
 from .models import (
     AttachmentKind,
     Case,
@@ -36,18 +37,8 @@ EMPTY = "（空）"
 YES, NO = "是", "否"
 SYSTEM = "系统"
 
-# Names of the letter events (CaseEvent kind=letter, transition="letter_<verb>").
-LETTER_EVENT_LABELS = {
-    "letter_draft": "拟写文书",
-    "letter_edit": "修改文书",
-    "letter_approve": "审核文书",
-    "letter_issue": "签发文书",
-    "letter_render": "生成文书文件",
-    "letter_render_failed": "文书文件生成失败",
-    "letter_return": "退回文书修改",
-    "letter_delivery": "登记送达",
-    "letter_delivery_receipt": "登记申请人收到日期",
-}
+# Names of the letter events: requests_app/history.py LetterEvent.
+LETTER_EVENT_LABELS = dict(LetterEvent.choices)
 EVENT_TITLES = {**TRANSITION_LABELS, **LETTER_EVENT_LABELS}
 
 # Field names recorded in history rows (case, letter, attachment, challenge, campaign).

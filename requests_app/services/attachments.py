@@ -10,7 +10,8 @@ import os
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from ..models import Attachment, AttachmentKind, Case, CaseEvent, EventKind
+from ..history import history_write
+from ..models import Attachment, AttachmentKind, Case, EventKind
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # 10 MB: a multi-page scan at office resolution
 
@@ -101,10 +102,10 @@ def attachment_add(
     )
     attachment.file.save(original_name, upload, save=False)
     attachment.save()
-    CaseEvent.objects.create(
+    history_write(
         case=case,
         kind=EventKind.ATTACHMENT,
-        actor=by,
+        by=by,
         reason=reason or f"上传{AttachmentKind(kind).label}",
         changes={
             "attachment_id": attachment.pk,

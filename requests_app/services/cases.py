@@ -25,10 +25,10 @@ from common.errors import MSG_NOT_PERMITTED, Conflict, NotPermitted
 from workcalendar.selectors import calendar_get
 
 from .. import rules
+from ..history import history_event, history_write, history_write_many
 from ..hooks import after_action_run, after_registration_run, issued_reply_check
 from ..models import (
     Case,
-    CaseEvent,
     CaseNumberCounter,
     CaseState,
     Channel,
@@ -147,10 +147,10 @@ def case_create(
     changes = {"received_on": received_on.isoformat(), "reply_due": _iso(case.reply_due)}
     if note:
         changes["receipt_note"] = note
-    CaseEvent.objects.create(
-        case=case, kind=event_kind, actor=by, to_state=case.state, reason=reason, changes=changes
+    history_write(
+        case=case, kind=event_kind, by=by, to_state=case.state, reason=reason, changes=changes
     )
-    CaseEvent.objects.bulk_create(registration_period_events([case], by=by, reason=""))
+    history_write_many(registration_period_events([case], by=by, reason=""))
     return case
 
 
@@ -237,10 +237,10 @@ def cases_create_bulk(
         batch_size=1000,
     )
     history = [
-        CaseEvent(
+        history_event(
             case=c,
             kind=event_kind,
-            actor=by,
+            by=by,
             to_state=c.state,
             reason=reason,
             changes={"received_on": c.received_on.isoformat(), "reply_due": _iso(c.reply_due)},
@@ -256,13 +256,13 @@ def cases_create_bulk(
         case.version += 1
         closed_rows.append((case.id, case.state, case.outcome, case.closed_on))
         history.append(
-            CaseEvent(
+            history_event(
                 case=case,
                 kind=EventKind.TRANSITION,
                 transition="close_imported",
                 from_state=CaseState.RECEIVED,
                 to_state=case.state,
-                actor=by,
+                by=by,
                 reason=close_reason,
                 changes={"on": item.closed_on.isoformat(), "outcome": item.outcome},
             )
@@ -274,7 +274,7 @@ def cases_create_bulk(
         reason=f"{reason}：收到申请之日在已发布年度内",
         published=published_years(agency.id),
     )
-    CaseEvent.objects.bulk_create(history, batch_size=1000)
+    history_write_many(history, batch_size=1000)
     return cases
 
 
@@ -330,7 +330,7 @@ def case_update(
         setattr(case, name, new)
     case.version += 1
     case.save(update_fields=[*diff, "version", "updated_at"])
-    CaseEvent.objects.create(case=case, kind=EventKind.EDIT, actor=by, reason=reason, changes=diff)
+    history_write(case=case, kind=EventKind.EDIT, by=by, reason=reason, changes=diff)
     return case
 
 
@@ -422,9 +422,9 @@ def case_correct_registration(
         diff["reply_due"] = [_iso(old_due), _iso(case.reply_due)]
     case.version += 1
     case.save()
-    CaseEvent.objects.create(case=case, kind=EventKind.EDIT, actor=by, reason=reason, changes=diff)
+    history_write(case=case, kind=EventKind.EDIT, by=by, reason=reason, changes=diff)
     if "received_on" in diff:
-        CaseEvent.objects.bulk_create(registration_period_events([case], by=by, reason=reason))
+        history_write_many(registration_period_events([case], by=by, reason=reason))
     return case
 
 
@@ -453,10 +453,10 @@ def case_assign(
     case.handler = handler
     case.version += 1
     case.save(update_fields=["handler", "version", "updated_at"])
-    CaseEvent.objects.create(
+    history_write(
         case=case,
         kind=EventKind.EDIT,
-        actor=by,
+        by=by,
         reason=reason or "指定承办人",
         changes={"handler": [old, handler.username]},
     )
@@ -536,13 +536,13 @@ def case_act(
             closing_period_check(case=case, by=by, reason=reason)
         case.version += 1
         case.save()
-        event = CaseEvent.objects.create(
+        event = history_write(
             case=case,
             kind=EventKind.TRANSITION,
             transition=action,
             from_state=source,
             to_state=getattr(case, field_name),
-            actor=by,
+            by=by,
             reason=reason,
             changes=_transition_changes(kwargs, old_due, case),
         )

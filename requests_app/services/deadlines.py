@@ -18,7 +18,8 @@ from workcalendar.engine import WEEKDAY_NAMES, WorkingCalendar
 from workcalendar.selectors import calendar_get
 from workcalendar.statutory import STATUTORY_RULE_NAME
 
-from ..models import OPEN_STATES, Case, CaseEvent, Channel, ClockEvent, ClockKind, EventKind
+from ..history import history_event, history_write_many
+from ..models import OPEN_STATES, Case, Channel, ClockEvent, ClockKind, EventKind
 from ..rules import REPLY_WORKING_DAYS
 from .bulk import bulk_set
 
@@ -311,10 +312,10 @@ def _apply_moved(batch, *, by, reason: str) -> int:
             rows.append((case_id, deadline.due, deadline.provisional, deadline.stopped))
             if (old_due, old_provisional) != (deadline.due, deadline.provisional):
                 history.append(
-                    CaseEvent(
+                    history_event(
                         case_id=case_id,
                         kind=EventKind.DEADLINE_CHANGED,
-                        actor=by,
+                        by=by,
                         reason=reason,
                         changes={
                             "reply_due": [_iso(old_due), _iso(deadline.due)],
@@ -323,7 +324,7 @@ def _apply_moved(batch, *, by, reason: str) -> int:
                     )
                 )
         bulk_set(Case, ["reply_due", "deadline_provisional", "clock_stopped"], rows)
-        CaseEvent.objects.bulk_create(history, batch_size=1000)
+        history_write_many(history, batch_size=1000)
     return len(history)
 
 

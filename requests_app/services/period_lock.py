@@ -15,6 +15,7 @@ from agencies.models import Role
 from agencies.selectors import user_has_role
 from periods.services import affected_years, period_lock_check, published_years
 
+from ..history import history_event, history_write
 from ..models import Case, CaseEvent, CaseState, EventKind
 
 PERIOD_FIELDS = {"closed_on", "outcome", "applicant_type", "void", "state"}
@@ -26,10 +27,10 @@ def _approver(by, case: Case) -> bool:
 
 
 def _correction(case: Case, *, by, reason: str, years: list[int], fields) -> None:
-    CaseEvent.objects.create(
+    history_write(
         case=case,
         kind=EventKind.CORRECTION,
-        actor=by,
+        by=by,
         reason=reason.strip(),
         changes={"years": years, "fields": sorted(fields)},
     )
@@ -99,10 +100,10 @@ def registration_period_events(
         years = affected_years(case.agency_id, case.received_on.year, published=published)
         if years:
             events.append(
-                CaseEvent(
+                history_event(
                     case=case,
                     kind=EventKind.CORRECTION,
-                    actor=by,
+                    by=by,
                     reason=reason or MSG_REGISTRATION_CORRECTION,
                     changes={"years": years, "fields": ["received_on"]},
                 )

@@ -15,7 +15,8 @@ from difflib import SequenceMatcher
 
 from django.db.models import Q
 
-from ..models import OPEN_STATES, Case, CaseEvent, CaseState, EventKind
+from ..history import history_event, history_write_many
+from ..models import OPEN_STATES, Case, CaseState, EventKind
 from ..outcomes import Outcome
 
 SIMILARITY_THRESHOLD = 0.8
@@ -86,10 +87,10 @@ def case_repeat_flag(*, case: Case, by) -> list[RepeatMatch]:
     transaction), in one statement however many there are. Returns the matches."""
     matches = case_repeat_candidates(case)
     notes = [
-        CaseEvent(
+        history_event(
             case=case,
             kind=EventKind.NOTE,
-            actor=by,
+            by=by,
             reason=(
                 f"{REPEAT_LABEL}：与 {match.case.case_no}"
                 f"（{'尚在办理' if match.case.is_open else '已办结'}）相似"
@@ -109,5 +110,5 @@ def case_repeat_flag(*, case: Case, by) -> list[RepeatMatch]:
         for match in matches
     ]
     if notes:
-        CaseEvent.objects.bulk_create(notes)
+        history_write_many(notes)
     return matches
