@@ -3,7 +3,7 @@ pages (which call `audits.services`)."""
 
 from django.contrib import admin
 
-from .models import AuditEvent, Campaign, ChecklistItem, ItemScore, TestRequest
+from .models import AuditEvent, Campaign, ChecklistItem, ItemScore, MockRequest
 
 
 class NoDeleteAdmin(admin.ModelAdmin):
@@ -23,8 +23,8 @@ class CampaignAdmin(NoDeleteAdmin):
     list_filter = ["status"]
 
 
-@admin.register(TestRequest)
-class TestRequestAdmin(NoDeleteAdmin):
+@admin.register(MockRequest)
+class MockRequestAdmin(NoDeleteAdmin):
     list_display = ["campaign", "number", "agency", "channel", "sent_on", "expected_outcome"]
     list_filter = ["campaign"]
     raw_id_fields = ["case"]

@@ -282,14 +282,14 @@ SCORED = [1, 2, 3, 7, 8, 9]
 
 def _score(campaign, number: int, lawyer, corrections: dict) -> None:
     tr = campaign.test_requests.get(number=number)
-    suggestions = services.test_request_prefill(tr)
+    suggestions = services.mock_request_prefill(tr)
     verdicts = {}
     for item in campaign.items.all():
         verdict, note = corrections.get(item.key) or suggestions.get(item.key, ("cannot_tell", ""))
         if verdict == "cannot_tell" and item.key in ("written_sealed",):
             verdict, note = "pass", "书面答复，加盖印章。"
         verdicts[item.id] = (verdict, note)
-    services.test_request_score(
+    services.mock_request_score(
         campaign_id=campaign.pk, number=number, by=lawyer, verdicts=verdicts
     )
 
@@ -325,7 +325,7 @@ def _round_two(agencies, users, stdout) -> None:
     for n, (code, channel, sent, tracking, text, identity, expected, how) in enumerate(
         LINKED, start=1
     ):
-        tr = services.test_request_create(
+        tr = services.mock_request_create(
             campaign_id=campaign.pk,
             by=lawyer,
             data={
@@ -364,11 +364,11 @@ def _round_two(agencies, users, stdout) -> None:
             )
         if "close" in how:
             _close(case, people, *how["close"])
-        services.test_request_link_case(
+        services.mock_request_link_case(
             campaign_id=campaign.pk, number=tr.number, by=lawyer, case_id=case.id
         )
     for code, channel, sent, tracking, text, identity, expected, reply in UNLINKED:
-        tr = services.test_request_create(
+        tr = services.mock_request_create(
             campaign_id=campaign.pk,
             by=lawyer,
             data={
@@ -382,7 +382,7 @@ def _round_two(agencies, users, stdout) -> None:
             },
         )
         if reply:
-            services.test_request_record_reply(
+            services.mock_request_record_reply(
                 campaign_id=campaign.pk, number=tr.number, by=lawyer, data=reply
             )
     services.campaign_transition(campaign_id=campaign.pk, by=lawyer, action="start_scoring")
@@ -462,7 +462,7 @@ def _round_one(agencies, users, stdout) -> None:
     )
     services.campaign_transition(campaign_id=campaign.pk, by=supervisor, action="start")
     for code, channel, sent, tracking, text, expected, reply, _ in ROUND_ONE_REQUESTS:
-        tr = services.test_request_create(
+        tr = services.mock_request_create(
             campaign_id=campaign.pk,
             by=lawyer,
             data={
@@ -475,7 +475,7 @@ def _round_one(agencies, users, stdout) -> None:
                 "expected_outcome": expected,
             },
         )
-        services.test_request_record_reply(
+        services.mock_request_record_reply(
             campaign_id=campaign.pk, number=tr.number, by=lawyer, data=reply
         )
     services.campaign_transition(campaign_id=campaign.pk, by=lawyer, action="start_scoring")

@@ -8,7 +8,7 @@ from common import limits
 from requests_app.models import Channel
 from requests_app.outcomes import Outcome
 
-from .models import Campaign, TestRequest, Verdict
+from .models import Campaign, MockRequest, Verdict
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 OUTCOME_CHOICES = [("", "——请选择——"), *Outcome.choices]
@@ -40,17 +40,15 @@ class CampaignForm(forms.Form):
         ]
 
 
-class TestRequestForm(forms.Form):
-    __test__ = False
-
+class MockRequestForm(forms.Form):
     agency_id = forms.ChoiceField(label="被测评机关")
     channel = forms.ChoiceField(label="申请渠道", choices=[("", "——请选择——"), *Channel.choices])
     sent_on = limits.form_event_date(label="发出日期", required=False, **DATE)
     tracking_number = limits.form_text(
-        TestRequest, "tracking_number", label="邮件单号/网上申请编号", required=False
+        MockRequest, "tracking_number", label="邮件单号/网上申请编号", required=False
     )
     applicant_identity = limits.form_text(
-        TestRequest, "applicant_identity", label="申请人身份（使用的身份）"
+        MockRequest, "applicant_identity", label="申请人身份（使用的身份）"
     )
     request_text = forms.CharField(label="申请内容", widget=forms.Textarea(attrs={"rows": 4}))
     expected_outcome = forms.ChoiceField(label="预期办理结果", choices=OUTCOME_CHOICES)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from requests_app.labels import labels_register
 
-from .models import CampaignStatus, TestRequest, Verdict
+from .models import CampaignStatus, MockRequest, Verdict
 from .scoring import DEFAULT_CHECKLIST
 from .services import TRANSITIONS as CAMPAIGN_ACTIONS
 
@@ -23,7 +23,7 @@ def register() -> None:
     labels_register(
         "audit_fields",
         {
-            **{f.name: str(f.verbose_name) for f in TestRequest._meta.concrete_fields},
+            **{f.name: str(f.verbose_name) for f in MockRequest._meta.concrete_fields},
             **{spec.key: spec.label for spec in DEFAULT_CHECKLIST},
         },
     )

@@ -105,10 +105,8 @@ class ChecklistItem(models.Model):
         return self.label
 
 
-class TestRequest(models.Model):
+class MockRequest(models.Model):
     """One test request (模拟申请) sent to one agency."""
-
-    __test__ = False  # not a pytest test class
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="test_requests")
     number = models.PositiveIntegerField("序号")
@@ -211,7 +209,7 @@ class Verdict(models.TextChoices):
 class ItemScore(models.Model):
     """The verdict on one checklist item for one test request, with the system's suggestion."""
 
-    test_request = models.ForeignKey(TestRequest, on_delete=models.PROTECT, related_name="scores")
+    test_request = models.ForeignKey(MockRequest, on_delete=models.PROTECT, related_name="scores")
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="scores")
     verdict = models.CharField("评分结论", max_length=20, choices=Verdict.choices)
     note = models.TextField("说明", blank=True)
@@ -253,7 +251,7 @@ class AuditEvent(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="events")
     test_request = models.ForeignKey(
-        TestRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        MockRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
     kind = models.CharField(max_length=20, choices=AuditEventKind.choices)
     from_status = models.CharField(max_length=20, blank=True)

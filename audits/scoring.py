@@ -1,6 +1,6 @@
 """The checklist of SPEC §8, the system's pre-filled verdicts and the score arithmetic.
 
-Pure functions: no ORM here (facts are gathered by `audits.selectors.test_request_facts`).
+Pure functions: no ORM here (facts are gathered by `audits.selectors.mock_request_facts`).
 
 Scoring rule (one place; `campaign_results` and every report use it):
 

@@ -24,7 +24,7 @@ from requests_app.services.deadlines import ClockFact, case_deadline, deadline_c
 from workcalendar.selectors import calendar_get
 
 from . import scoring
-from .models import Campaign, CampaignStatus, ChecklistItem, ItemScore, TestRequest
+from .models import Campaign, CampaignStatus, ChecklistItem, ItemScore, MockRequest
 
 # --- access --------------------------------------------------------------------------------
 
@@ -80,26 +80,23 @@ def campaign_get_for_user(user, campaign_id) -> Campaign:
         raise Http404("测评不存在") from exc
 
 
-def test_request_get(campaign: Campaign, number) -> TestRequest:
+def mock_request_get(campaign: Campaign, number) -> MockRequest:
     try:
         return campaign.test_requests.select_related("agency", "case").get(number=number)
-    except (TestRequest.DoesNotExist, ValueError, TypeError) as exc:
+    except (MockRequest.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("模拟申请不存在") from exc
-
-
-test_request_get.__test__ = False  # type: ignore[attr-defined]
 
 
 def campaign_target_agencies(campaign: Campaign) -> QuerySet[Agency]:
     return campaign.agencies.order_by("code")
 
 
-def audit_case_search(campaign: Campaign, test_request: TestRequest, query: str = "") -> list[Case]:
+def audit_case_search(campaign: Campaign, test_request: MockRequest, query: str = "") -> list[Case]:
     """Cases of the test request's agency (one of the campaign's targets) a lawyer may link:
     searched by case number, applicant name, tracking number or content; not yet linked."""
     if not campaign.agencies.filter(pk=test_request.agency_id).exists():
         return []
-    linked = TestRequest.objects.filter(case__isnull=False).values("case_id")
+    linked = MockRequest.objects.filter(case__isnull=False).values("case_id")
     queryset = (
         Case.objects.filter(agency_id=test_request.agency_id)
         .exclude(state=CaseState.VOID)
@@ -151,8 +148,8 @@ def _strings(value) -> list[str]:
     return []
 
 
-def test_request_facts(
-    test_request: TestRequest, *, today: dt.date | None = None
+def mock_request_facts(
+    test_request: MockRequest, *, today: dt.date | None = None
 ) -> scoring.ReplyFacts:
     """What is known of how the test request was handled: from the linked case (receipt,
     supplement, deadline by the case's own clock, reply date = closed_on, outcome, letter) or
@@ -220,16 +217,13 @@ def test_request_facts(
     return facts
 
 
-test_request_facts.__test__ = False  # type: ignore[attr-defined]
-
-
 # --- results -----------------------------------------------------------------------------------
 
 
 @dataclass
 class Problem:
     agency: Agency
-    test_request: TestRequest
+    test_request: MockRequest
     item: ChecklistItem
     note: str
 
@@ -268,7 +262,7 @@ class CampaignResults:
     test_request_count: int
     scored_count: int
     # Left out of every figure above, each with who excluded it, when and why.
-    excluded: list[TestRequest] = field(default_factory=list)
+    excluded: list[MockRequest] = field(default_factory=list)
 
     @property
     def common_problems(self) -> list[ItemResult]:
@@ -365,7 +359,7 @@ class OwnResult:
     campaign: Campaign
     agency: Agency
     result: AgencyResult
-    rows: list[tuple[TestRequest, list[ItemScore]]]
+    rows: list[tuple[MockRequest, list[ItemScore]]]
 
 
 def user_has_published_results(user) -> bool:
@@ -393,7 +387,7 @@ def published_results_for_user(user) -> list[OwnResult]:
     for campaign in campaigns:
         target_ids = set(campaign.agencies.values_list("id", flat=True)) & own
         results = campaign_results(campaign, agency_ids=target_ids)
-        by_agency: dict[int, list[TestRequest]] = defaultdict(list)
+        by_agency: dict[int, list[MockRequest]] = defaultdict(list)
         for tr in (
             campaign.test_requests.filter(agency_id__in=target_ids)
             .select_related("case")

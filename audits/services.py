@@ -35,10 +35,10 @@ from .models import (
     CampaignStatus,
     ChecklistItem,
     ItemScore,
-    TestRequest,
+    MockRequest,
     Verdict,
 )
-from .selectors import campaign_user_is_lawyer, campaign_user_is_supervisor, test_request_facts
+from .selectors import campaign_user_is_lawyer, campaign_user_is_supervisor, mock_request_facts
 
 # --- messages (constants so tests and callers can rely on them) ------------------------------
 MSG_CONFLICT = "该记录已被他人修改，请刷新后重试"
@@ -358,7 +358,7 @@ def campaign_transition_problems(campaign: Campaign, action: str) -> list[str]:
     elif action == "publish":
         if not requests:
             problems.append(MSG_NO_REQUESTS)
-        states = test_request_scoring_states(campaign)
+        states = mock_request_scoring_states(campaign)
         for state, message in ((UNSCORED, MSG_NOT_SCORED), (UNJUDGED, MSG_NOTHING_JUDGED)):
             codes = [tr.code for tr in requests if states.get(tr.id) == state]
             if codes:
@@ -380,7 +380,7 @@ SCORING_STATE_LABELS = {
 }
 
 
-def test_request_scoring_states(campaign: Campaign) -> dict[int, str]:
+def mock_request_scoring_states(campaign: Campaign) -> dict[int, str]:
     """{test request id: SCORED / UNSCORED / UNJUDGED / EXCLUDED} (two queries)."""
     item_ids = set(campaign.items.filter(weight__gt=0).values_list("id", flat=True))
     verdicts: dict[int, dict[int, str]] = {}
@@ -402,18 +402,15 @@ def test_request_scoring_states(campaign: Campaign) -> dict[int, str]:
     return states
 
 
-def test_requests_incomplete(campaign: Campaign) -> list[TestRequest]:
+def mock_requests_incomplete(campaign: Campaign) -> list[MockRequest]:
     """Test requests that keep the campaign from being published: not excluded, and either a
     weighted checklist item without a verdict or no pass/fail verdict at all."""
-    states = test_request_scoring_states(campaign)
+    states = mock_request_scoring_states(campaign)
     return [
         tr
         for tr in campaign.test_requests.order_by("number")
         if states.get(tr.id) in (UNSCORED, UNJUDGED)
     ]
-
-
-test_requests_incomplete.__test__ = False  # type: ignore[attr-defined]
 
 
 def campaign_actions_available(campaign: Campaign, user) -> list[tuple[str, str]]:
@@ -616,7 +613,7 @@ def _next_number(campaign: Campaign) -> int:
 
 
 @transaction.atomic
-def test_request_create(*, campaign_id: int, by, data: dict[str, Any]) -> TestRequest:
+def mock_request_create(*, campaign_id: int, by, data: dict[str, Any]) -> MockRequest:
     """Add one test request (lawyers or the supervisor; while planning or running)."""
     campaign = _lock(campaign_id)
     _require_lawyer(by, campaign, or_supervisor=True)
@@ -626,7 +623,7 @@ def test_request_create(*, campaign_id: int, by, data: dict[str, Any]) -> TestRe
     )
     if errors:
         raise AuditInvalid(errors)
-    tr = TestRequest.objects.create(
+    tr = MockRequest.objects.create(
         campaign=campaign, number=_next_number(campaign), created_by=by, **cleaned
     )
     _event(
@@ -645,18 +642,15 @@ def test_request_create(*, campaign_id: int, by, data: dict[str, Any]) -> TestRe
     return tr
 
 
-test_request_create.__test__ = False  # type: ignore[attr-defined]
-
-
 @transaction.atomic
-def test_request_update(
+def mock_request_update(
     *, campaign_id: int, number: int, by, data: dict[str, Any], reason: str = ""
-) -> TestRequest:
+) -> MockRequest:
     """Correct a test request's own data (sent date, tracking number, text, …)."""
     campaign = _lock(campaign_id)
     _require_lawyer(by, campaign, or_supervisor=True)
     _require_status(campaign, EDITABLE_STATUSES, "修改模拟申请")
-    tr = TestRequest.objects.select_for_update(of=("self",)).get(campaign=campaign, number=number)
+    tr = MockRequest.objects.select_for_update(of=("self",)).get(campaign=campaign, number=number)
     cleaned, errors = _clean_test_request(data, campaign, _targets(campaign), by_code=False)
     if tr.case_id and cleaned.get("agency") and cleaned["agency"].id != tr.agency_id:
         errors["agency_id"] = MSG_ALREADY_LINKED
@@ -673,9 +667,6 @@ def test_request_update(
         tr.save()
         _event(campaign, by, AuditEventKind.EDIT, test_request=tr, reason=reason, changes=changes)
     return tr
-
-
-test_request_update.__test__ = False  # type: ignore[attr-defined]
 
 
 def _read_rows(content: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
@@ -709,9 +700,9 @@ FIELD_LABELS = {
 
 
 @transaction.atomic
-def test_requests_import(
+def mock_requests_import(
     *, campaign_id: int, by, content: bytes, filename: str
-) -> list[TestRequest]:
+) -> list[MockRequest]:
     """Import test requests from .xlsx (first sheet) or .csv (UTF-8, with or without BOM),
     columns `IMPORT_COLUMNS`. All or nothing: any bad row → every problem as `row N: problem`
     (N = the file's line, header = 1) and nothing saved."""
@@ -734,9 +725,9 @@ def test_requests_import(
     if problems:
         raise AuditInvalid(problems)
     number = _next_number(campaign)
-    created = TestRequest.objects.bulk_create(
+    created = MockRequest.objects.bulk_create(
         [
-            TestRequest(campaign=campaign, number=number + i, created_by=by, **cleaned)
+            MockRequest(campaign=campaign, number=number + i, created_by=by, **cleaned)
             for i, cleaned in enumerate(cleaned_rows)
         ]
     )
@@ -757,14 +748,14 @@ def test_requests_import(
 
 
 @transaction.atomic
-def test_request_link_case(*, campaign_id: int, number: int, by, case_id: int) -> TestRequest:
+def mock_request_link_case(*, campaign_id: int, number: int, by, case_id: int) -> MockRequest:
     """Link the test request to the case its agency registered (assigned lawyers only; the case
     must belong to the test request's agency, which the campaign targets)."""
     campaign = _lock(campaign_id)
     _require_lawyer(by, campaign)
     _require_status(campaign, REPLY_STATUSES, "关联案件")
     tr = (
-        TestRequest.objects.select_for_update(of=("self",))
+        MockRequest.objects.select_for_update(of=("self",))
         .select_related("agency")
         .get(campaign=campaign, number=number)
     )
@@ -777,7 +768,7 @@ def test_request_link_case(*, campaign_id: int, number: int, by, case_id: int) -
         raise RuleViolation(MSG_CASE_OTHER_AGENCY.format(name=tr.agency.name), "case_id")
     if case.state == "void":
         raise RuleViolation(MSG_CASE_VOID, "case_id")
-    if TestRequest.objects.filter(case_id=case.id).exists():
+    if MockRequest.objects.filter(case_id=case.id).exists():
         raise RuleViolation(MSG_CASE_TAKEN, "case_id")
     tr.case = case
     tr.version += 1
@@ -786,11 +777,8 @@ def test_request_link_case(*, campaign_id: int, number: int, by, case_id: int) -
     return tr
 
 
-test_request_link_case.__test__ = False  # type: ignore[attr-defined]
-
-
 @transaction.atomic
-def test_request_unlink_case(*, campaign_id: int, number: int, by, reason: str) -> TestRequest:
+def mock_request_unlink_case(*, campaign_id: int, number: int, by, reason: str) -> MockRequest:
     """Undo a wrong link (the history keeps it)."""
     campaign = _lock(campaign_id)
     _require_lawyer(by, campaign)
@@ -798,7 +786,7 @@ def test_request_unlink_case(*, campaign_id: int, number: int, by, reason: str) 
     if not reason.strip():
         raise RuleViolation("请填写取消关联的理由", "reason")
     tr = (
-        TestRequest.objects.select_for_update(of=("self",))
+        MockRequest.objects.select_for_update(of=("self",))
         .select_related("case")
         .get(campaign=campaign, number=number)
     )
@@ -818,9 +806,6 @@ def test_request_unlink_case(*, campaign_id: int, number: int, by, reason: str) 
     return tr
 
 
-test_request_unlink_case.__test__ = False  # type: ignore[attr-defined]
-
-
 REPLY_FIELDS = [
     "received_on",
     "supplement_on",
@@ -834,16 +819,16 @@ REPLY_FIELDS = [
 
 
 @transaction.atomic
-def test_request_record_reply(
+def mock_request_record_reply(
     *, campaign_id: int, number: int, by, data: dict[str, Any], scan=None
-) -> TestRequest:
+) -> MockRequest:
     """The lawyer records by hand how an agency outside the system handled the request:
     the receipt date (start of the statutory clock), any supplement notice, extension, the
     reply's date and outcome, and the scanned reply."""
     campaign = _lock(campaign_id)
     _require_lawyer(by, campaign)
     _require_status(campaign, REPLY_STATUSES, "登记答复")
-    tr = TestRequest.objects.select_for_update(of=("self",)).get(campaign=campaign, number=number)
+    tr = MockRequest.objects.select_for_update(of=("self",)).get(campaign=campaign, number=number)
     if tr.case_id:
         raise RuleViolation(MSG_LINKED_NO_MANUAL)
     errors: dict[str, str] = {}
@@ -905,32 +890,26 @@ def test_request_record_reply(
     return tr
 
 
-test_request_record_reply.__test__ = False  # type: ignore[attr-defined]
-
-
 # --- scoring ---------------------------------------------------------------------------------
 
 
-def test_request_prefill(
-    test_request: TestRequest, *, today: dt.date | None = None
+def mock_request_prefill(
+    test_request: MockRequest, *, today: dt.date | None = None
 ) -> dict[str, tuple[str, str]]:
     """The system's suggestions for the test request's checklist, keyed by item key."""
-    facts = test_request_facts(test_request, today=today)
+    facts = mock_request_facts(test_request, today=today)
     return scoring.checklist_prefill(facts, test_request.expected_outcome)
 
 
-test_request_prefill.__test__ = False  # type: ignore[attr-defined]
-
-
 @transaction.atomic
-def test_request_score(
+def mock_request_score(
     *,
     campaign_id: int,
     number: int,
     by,
     verdicts: dict[int, tuple[str, str]],
     today: dt.date | None = None,
-) -> TestRequest:
+) -> MockRequest:
     """Store the lawyer's verdicts ({item_id: (verdict, note)}) with the system's suggestion
     kept beside each; every change is in the history. Assigned lawyers only, while running or
     scoring."""
@@ -938,7 +917,7 @@ def test_request_score(
     _require_lawyer(by, campaign)
     _require_status(campaign, REPLY_STATUSES, "评分")
     tr = (
-        TestRequest.objects.select_for_update(of=("self",))
+        MockRequest.objects.select_for_update(of=("self",))
         .select_related("case", "agency")
         .get(campaign=campaign, number=number)
     )
@@ -953,7 +932,7 @@ def test_request_score(
             errors[f"item_{item_id}"] = MSG_VERDICT
     if errors:
         raise AuditInvalid(errors)
-    suggestions = test_request_prefill(tr, today=today)
+    suggestions = mock_request_prefill(tr, today=today)
     existing = {s.item_id: s for s in tr.scores.all()}
     changes: dict[str, Any] = {}
     for item_id, (verdict, note) in verdicts.items():
@@ -985,21 +964,18 @@ def test_request_score(
     return tr
 
 
-test_request_score.__test__ = False  # type: ignore[attr-defined]
-
-
 @transaction.atomic
-def test_request_exclude(*, campaign_id: int, number: int, by, reason: str) -> TestRequest:
+def mock_request_exclude(*, campaign_id: int, number: int, by, reason: str) -> MockRequest:
     """Leave a test request out of the scores and the ranking, with a reason (who, when and why
     are kept on the request and in the history). Assigned lawyers or the supervisor, while
-    running or scoring; undone by `test_request_include`."""
+    running or scoring; undone by `mock_request_include`."""
     campaign = _lock(campaign_id)
     _require_lawyer(by, campaign, or_supervisor=True)
     _require_status(campaign, REPLY_STATUSES, "排除出评分")
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation(MSG_EXCLUDE_REASON, "reason")
-    tr = TestRequest.objects.select_for_update(of=("self",)).get(campaign=campaign, number=number)
+    tr = MockRequest.objects.select_for_update(of=("self",)).get(campaign=campaign, number=number)
     if tr.excluded_at is not None:
         raise RuleViolation(MSG_ALREADY_EXCLUDED)
     tr.excluded_at, tr.excluded_by, tr.exclusion_reason = timezone.now(), by, reason
@@ -1017,11 +993,8 @@ def test_request_exclude(*, campaign_id: int, number: int, by, reason: str) -> T
     return tr
 
 
-test_request_exclude.__test__ = False  # type: ignore[attr-defined]
-
-
 @transaction.atomic
-def test_request_include(*, campaign_id: int, number: int, by, reason: str) -> TestRequest:
+def mock_request_include(*, campaign_id: int, number: int, by, reason: str) -> MockRequest:
     """Count an excluded test request again (the exclusion stays in the history)."""
     campaign = _lock(campaign_id)
     _require_lawyer(by, campaign, or_supervisor=True)
@@ -1029,7 +1002,7 @@ def test_request_include(*, campaign_id: int, number: int, by, reason: str) -> T
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation(MSG_INCLUDE_REASON, "reason")
-    tr = TestRequest.objects.select_for_update(of=("self",)).get(campaign=campaign, number=number)
+    tr = MockRequest.objects.select_for_update(of=("self",)).get(campaign=campaign, number=number)
     if tr.excluded_at is None:
         raise RuleViolation(MSG_NOT_EXCLUDED)
     old_reason = tr.exclusion_reason
@@ -1046,6 +1019,3 @@ def test_request_include(*, campaign_id: int, number: int, by, reason: str) -> T
     )
     _bump(campaign)
     return tr
-
-
-test_request_include.__test__ = False  # type: ignore[attr-defined]

@@ -87,7 +87,7 @@ def audit_world(city: Agency, district: Agency) -> AuditWorld:
     )
 
 
-def test_request_data(agency: Agency, **overrides) -> dict:
+def mock_request_data(agency: Agency, **overrides) -> dict:
     data = {
         "agency_id": agency.id,
         "channel": "mail_signed",
@@ -99,6 +99,3 @@ def test_request_data(agency: Agency, **overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-test_request_data.__test__ = False  # type: ignore[attr-defined]

@@ -15,31 +15,31 @@ urlpatterns = [
     path("<int:pk>/results/", views.campaign_results, name="campaign_results"),
     path("<int:pk>/report.docx", views.campaign_report_docx, name="campaign_report_docx"),
     path("<int:pk>/report.xlsx", views.campaign_report_xlsx, name="campaign_report_xlsx"),
-    path("<int:pk>/requests/new/", views.test_request_new, name="test_request_new"),
-    path("<int:pk>/requests/import/", views.test_request_import, name="test_request_import"),
-    path("<int:pk>/requests/<int:number>/", views.test_request_detail, name="test_request_detail"),
-    path("<int:pk>/requests/<int:number>/edit/", views.test_request_edit, name="test_request_edit"),
+    path("<int:pk>/requests/new/", views.mock_request_new, name="mock_request_new"),
+    path("<int:pk>/requests/import/", views.mock_request_import, name="mock_request_import"),
+    path("<int:pk>/requests/<int:number>/", views.mock_request_detail, name="mock_request_detail"),
+    path("<int:pk>/requests/<int:number>/edit/", views.mock_request_edit, name="mock_request_edit"),
     path(
-        "<int:pk>/requests/<int:number>/score/", views.test_request_score, name="test_request_score"
+        "<int:pk>/requests/<int:number>/score/", views.mock_request_score, name="mock_request_score"
     ),
     path(
-        "<int:pk>/requests/<int:number>/reply/", views.test_request_reply, name="test_request_reply"
+        "<int:pk>/requests/<int:number>/reply/", views.mock_request_reply, name="mock_request_reply"
     ),
-    path("<int:pk>/requests/<int:number>/link/", views.test_request_link, name="test_request_link"),
+    path("<int:pk>/requests/<int:number>/link/", views.mock_request_link, name="mock_request_link"),
     path(
         "<int:pk>/requests/<int:number>/unlink/",
-        views.test_request_unlink,
-        name="test_request_unlink",
+        views.mock_request_unlink,
+        name="mock_request_unlink",
     ),
-    path("<int:pk>/requests/<int:number>/scan/", views.test_request_scan, name="test_request_scan"),
+    path("<int:pk>/requests/<int:number>/scan/", views.mock_request_scan, name="mock_request_scan"),
     path(
         "<int:pk>/requests/<int:number>/exclude/",
-        views.test_request_exclude,
-        name="test_request_exclude",
+        views.mock_request_exclude,
+        name="mock_request_exclude",
     ),
     path(
         "<int:pk>/requests/<int:number>/include/",
-        views.test_request_include,
-        name="test_request_include",
+        views.mock_request_include,
+        name="mock_request_include",
     ),
 ]

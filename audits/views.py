@@ -20,7 +20,7 @@ from requests_app.outcomes import Outcome
 from requests_app.rules import RuleViolation
 
 from . import reports, scoring, selectors, services
-from .forms import CampaignForm, ImportForm, ReplyForm, TestRequestForm, score_form_class
+from .forms import CampaignForm, ImportForm, MockRequestForm, ReplyForm, score_form_class
 from .models import AuditEvent, CampaignStatus
 
 OUTCOME_LABELS = dict(Outcome.choices)
@@ -151,7 +151,7 @@ def campaign_edit(request, pk):
 def campaign_detail(request, pk):
     campaign = selectors.campaign_get_for_user(request.user, pk)
     requests = list(campaign.test_requests.select_related("agency", "case").order_by("number"))
-    states = services.test_request_scoring_states(campaign)
+    states = services.mock_request_scoring_states(campaign)
     return render(
         request,
         "audits/campaign_detail.html",
@@ -268,14 +268,14 @@ def campaign_checklist(request, pk):
 
 
 @login_required
-def test_request_new(request, pk):
+def mock_request_new(request, pk):
     campaign = selectors.campaign_get_for_user(request.user, pk)
-    form = TestRequestForm(
+    form = MockRequestForm(
         request.POST or None, agencies=selectors.campaign_target_agencies(campaign)
     )
     if request.method == "POST" and form.is_valid():
         try:
-            tr = services.test_request_create(
+            tr = services.mock_request_create(
                 campaign_id=campaign.pk, by=request.user, data=form.cleaned_data
             )
         except (services.AuditInvalid, RuleViolation) as exc:
@@ -287,10 +287,10 @@ def test_request_new(request, pk):
 
 
 @login_required
-def test_request_edit(request, pk, number):
+def mock_request_edit(request, pk, number):
     """Correct a test request's own data (e.g. the date sent, needed before scoring)."""
     campaign = selectors.campaign_get_for_user(request.user, pk)
-    tr = selectors.test_request_get(campaign, number)
+    tr = selectors.mock_request_get(campaign, number)
     initial = {
         "agency_id": str(tr.agency_id),
         "channel": tr.channel,
@@ -300,33 +300,33 @@ def test_request_edit(request, pk, number):
         "request_text": tr.request_text,
         "expected_outcome": tr.expected_outcome,
     }
-    form = TestRequestForm(
+    form = MockRequestForm(
         request.POST or None, initial=initial, agencies=selectors.campaign_target_agencies(campaign)
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.test_request_update(
+            services.mock_request_update(
                 campaign_id=campaign.pk, number=tr.number, by=request.user, data=form.cleaned_data
             )
         except (services.AuditInvalid, RuleViolation) as exc:
             _errors_to_form(form, exc)
         else:
             messages.success(request, f"{tr.code} 已保存。")
-            return redirect("audits:test_request_detail", pk=campaign.pk, number=tr.number)
+            return redirect("audits:mock_request_detail", pk=campaign.pk, number=tr.number)
     return render(
         request, "audits/test_request_form.html", {"campaign": campaign, "form": form, "tr": tr}
     )
 
 
 @login_required
-def test_request_import(request, pk):
+def mock_request_import(request, pk):
     campaign = selectors.campaign_get_for_user(request.user, pk)
     form = ImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            created = services.test_requests_import(
+            created = services.mock_requests_import(
                 campaign_id=campaign.pk,
                 by=request.user,
                 content=upload.read(),
@@ -364,13 +364,13 @@ def _score_initial(items, existing, suggestions):
 
 
 @login_required
-def test_request_detail(request, pk, number):
+def mock_request_detail(request, pk, number):
     campaign = selectors.campaign_get_for_user(request.user, pk)
-    tr = selectors.test_request_get(campaign, number)
+    tr = selectors.mock_request_get(campaign, number)
     roles = _roles(request, campaign)
     items = list(campaign.items.all())
     existing = {s.item_id: s for s in tr.scores.all()}
-    facts = selectors.test_request_facts(tr)
+    facts = selectors.mock_request_facts(tr)
     suggestions = scoring.checklist_prefill(facts, tr.expected_outcome)
     score_form = score_form_class(items)(initial=_score_initial(items, existing, suggestions))
     reply_form = ReplyForm(
@@ -421,7 +421,7 @@ def _detail(
     ]
     return render(
         request,
-        "audits/test_request_detail.html",
+        "audits/mock_request_detail.html",
         {
             "campaign": campaign,
             "tr": tr,
@@ -445,9 +445,9 @@ def _detail(
 
 @login_required
 @require_POST
-def test_request_score(request, pk, number):
+def mock_request_score(request, pk, number):
     campaign = selectors.campaign_get_for_user(request.user, pk)
-    tr = selectors.test_request_get(campaign, number)
+    tr = selectors.mock_request_get(campaign, number)
     items = list(campaign.items.all())
     form = score_form_class(items)(request.POST)
     if form.is_valid():
@@ -456,15 +456,15 @@ def test_request_score(request, pk, number):
             for item in items
         }
         try:
-            services.test_request_score(
+            services.mock_request_score(
                 campaign_id=campaign.pk, number=tr.number, by=request.user, verdicts=verdicts
             )
         except (services.AuditInvalid, RuleViolation) as exc:
             _errors_to_form(form, exc)
         else:
             messages.success(request, f"{tr.code} 评分已保存。")
-            return redirect("audits:test_request_detail", pk=campaign.pk, number=tr.number)
-    facts = selectors.test_request_facts(tr)
+            return redirect("audits:mock_request_detail", pk=campaign.pk, number=tr.number)
+    facts = selectors.mock_request_facts(tr)
     suggestions = scoring.checklist_prefill(facts, tr.expected_outcome)
     existing = {s.item_id: s for s in tr.scores.all()}
     return _detail(
@@ -484,13 +484,13 @@ def test_request_score(request, pk, number):
 
 @login_required
 @require_POST
-def test_request_reply(request, pk, number):
+def mock_request_reply(request, pk, number):
     campaign = selectors.campaign_get_for_user(request.user, pk)
-    tr = selectors.test_request_get(campaign, number)
+    tr = selectors.mock_request_get(campaign, number)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.test_request_record_reply(
+            services.mock_request_record_reply(
                 campaign_id=campaign.pk,
                 number=tr.number,
                 by=request.user,
@@ -501,9 +501,9 @@ def test_request_reply(request, pk, number):
             _errors_to_form(form, exc)
         else:
             messages.success(request, "答复情况已登记。")
-            return redirect("audits:test_request_detail", pk=campaign.pk, number=tr.number)
+            return redirect("audits:mock_request_detail", pk=campaign.pk, number=tr.number)
     items = list(campaign.items.all())
-    facts = selectors.test_request_facts(tr)
+    facts = selectors.mock_request_facts(tr)
     suggestions = scoring.checklist_prefill(facts, tr.expected_outcome)
     existing = {s.item_id: s for s in tr.scores.all()}
     score_form = score_form_class(items)(initial=_score_initial(items, existing, suggestions))
@@ -524,11 +524,11 @@ def test_request_reply(request, pk, number):
 
 @login_required
 @require_POST
-def test_request_link(request, pk, number):
+def mock_request_link(request, pk, number):
     campaign = selectors.campaign_get_for_user(request.user, pk)
-    tr = selectors.test_request_get(campaign, number)
+    tr = selectors.mock_request_get(campaign, number)
     try:
-        services.test_request_link_case(
+        services.mock_request_link_case(
             campaign_id=campaign.pk,
             number=tr.number,
             by=request.user,
@@ -538,16 +538,16 @@ def test_request_link(request, pk, number):
         messages.error(request, exc.message)
     else:
         messages.success(request, "已关联案件，评分表已按案件记录预填。")
-    return redirect("audits:test_request_detail", pk=campaign.pk, number=tr.number)
+    return redirect("audits:mock_request_detail", pk=campaign.pk, number=tr.number)
 
 
 @login_required
 @require_POST
-def test_request_unlink(request, pk, number):
+def mock_request_unlink(request, pk, number):
     campaign = selectors.campaign_get_for_user(request.user, pk)
-    tr = selectors.test_request_get(campaign, number)
+    tr = selectors.mock_request_get(campaign, number)
     try:
-        services.test_request_unlink_case(
+        services.mock_request_unlink_case(
             campaign_id=campaign.pk,
             number=tr.number,
             by=request.user,
@@ -557,17 +557,17 @@ def test_request_unlink(request, pk, number):
         messages.error(request, exc.message)
     else:
         messages.success(request, "已取消关联。")
-    return redirect("audits:test_request_detail", pk=campaign.pk, number=tr.number)
+    return redirect("audits:mock_request_detail", pk=campaign.pk, number=tr.number)
 
 
 @login_required
 @require_POST
-def test_request_exclude(request, pk, number):
-    """Leave the test request out of the scores, with a reason (`services.test_request_exclude`)."""
+def mock_request_exclude(request, pk, number):
+    """Leave the test request out of the scores, with a reason (`services.mock_request_exclude`)."""
     campaign = selectors.campaign_get_for_user(request.user, pk)
-    tr = selectors.test_request_get(campaign, number)
+    tr = selectors.mock_request_get(campaign, number)
     try:
-        services.test_request_exclude(
+        services.mock_request_exclude(
             campaign_id=campaign.pk,
             number=tr.number,
             by=request.user,
@@ -577,16 +577,16 @@ def test_request_exclude(request, pk, number):
         messages.error(request, exc.message)
     else:
         messages.success(request, f"{tr.code} 已排除出评分。")
-    return redirect("audits:test_request_detail", pk=campaign.pk, number=tr.number)
+    return redirect("audits:mock_request_detail", pk=campaign.pk, number=tr.number)
 
 
 @login_required
 @require_POST
-def test_request_include(request, pk, number):
+def mock_request_include(request, pk, number):
     campaign = selectors.campaign_get_for_user(request.user, pk)
-    tr = selectors.test_request_get(campaign, number)
+    tr = selectors.mock_request_get(campaign, number)
     try:
-        services.test_request_include(
+        services.mock_request_include(
             campaign_id=campaign.pk,
             number=tr.number,
             by=request.user,
@@ -596,13 +596,13 @@ def test_request_include(request, pk, number):
         messages.error(request, exc.message)
     else:
         messages.success(request, f"{tr.code} 已恢复计入评分。")
-    return redirect("audits:test_request_detail", pk=campaign.pk, number=tr.number)
+    return redirect("audits:mock_request_detail", pk=campaign.pk, number=tr.number)
 
 
 @login_required
-def test_request_scan(request, pk, number):
+def mock_request_scan(request, pk, number):
     campaign = selectors.campaign_get_for_user(request.user, pk)
-    tr = selectors.test_request_get(campaign, number)
+    tr = selectors.mock_request_get(campaign, number)
     if not tr.reply_scan:
         raise Http404("没有扫描件")
     ext = PurePath(tr.reply_scan.name).suffix

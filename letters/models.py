@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from agencies.models import Agency
 from requests_app.models import Case, DeliveryMethod
@@ -61,14 +62,19 @@ def letter_upload_to(letter: "Letter", filename: str) -> str:
     return f"letters/{letter.agency.code}/{letter.number_year}/{filename}"
 
 
-class Letter(models.Model):
+class Letter(FSMModelMixin, models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letters")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="letters")
     kind = models.CharField("文书类型", max_length=30, choices=LetterKind.choices)
     outcome = models.CharField("答复结果", max_length=60, choices=Outcome.choices, blank=True)
-    state = models.CharField(
-        "状态", max_length=20, choices=LetterState.choices, default=LetterState.DRAFT
+    # Protected (issue 12): changed only by the transitions below, run by letters/services.py.
+    state = FSMField(
+        "状态",
+        max_length=20,
+        choices=LetterState.choices,
+        default=LetterState.DRAFT,
+        protected=True,
     )
 
     # The editable draft: structured fields (placeholders) and the body paragraphs.
@@ -152,6 +158,24 @@ class Letter(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.state == LetterState.ISSUED
+
+    # --- transitions: only fields of this row; roles, checks and history live in the services ---
+    @transition(
+        field=state, source=[LetterState.DRAFT, LetterState.APPROVED], target=LetterState.DRAFT
+    )
+    def redraft(self) -> None:
+        """An edit takes the letter back to draft: an approval given to the old text lapses."""
+        self.approved_by, self.approved_at = None, None
+
+    @transition(field=state, source=LetterState.DRAFT, target=LetterState.APPROVED)
+    def approve(self, *, by, at) -> None:
+        """审核: signed off as it stands."""
+        self.approved_by, self.approved_at = by, at
+
+    @transition(field=state, source=LetterState.APPROVED, target=LetterState.ISSUED)
+    def issue(self, *, by, at) -> None:
+        """签发: the service has numbered the letter and frozen its context."""
+        self.issued_by, self.issued_at = by, at
 
 
 class LetterNumberCounter(models.Model):

@@ -288,8 +288,7 @@ def letter_update(
     if not changed:
         return letter
     was_approved = letter.state == LetterState.APPROVED
-    letter.state = LetterState.DRAFT
-    letter.approved_by, letter.approved_at = None, None
+    letter.redraft()
     letter.save()
     _event(letter, by, LetterEvent.EDIT, reason, changes=changed, approval_cleared=was_approved)
     return letter
@@ -303,8 +302,7 @@ def letter_approve(*, letter_id: int, by, reason: str = "") -> Letter:
     if letter.state != LetterState.DRAFT:
         raise RuleViolation(MSG_NOT_DRAFT.format(state=letter.get_state_display()))
     _details_check(letter)  # the issuing gate: also the reply's outcome against the case's
-    letter.state = LetterState.APPROVED
-    letter.approved_by, letter.approved_at = by, timezone.now()
+    letter.approve(by=by, at=timezone.now())
     letter.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
     _event(letter, by, LetterEvent.APPROVE, reason)
     return letter
@@ -477,8 +475,7 @@ def letter_issue(*, letter_id: int, by, on: dt.date | None = None, reason: str =
             replaces_number=letter.replaces.number if letter.replaces_id else "",
         )
         letter.template_key, letter.template = key, template
-        letter.state = LetterState.ISSUED
-        letter.issued_by, letter.issued_at = by, timezone.now()
+        letter.issue(by=by, at=timezone.now())
         letter.render_status = RenderStatus.PENDING
         letter.issue_requested_at = None
         letter.save()

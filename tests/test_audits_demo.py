@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from audits import selectors
 from audits.demo import ROUND_ONE, ROUND_TWO
-from audits.models import AuditEvent, Campaign, ItemScore, TestRequest
+from audits.models import AuditEvent, Campaign, ItemScore, MockRequest
 from tests.browser import conftest as browser
 
 chromium_browser = browser.chromium_browser
@@ -48,14 +48,14 @@ def test_demo_campaigns_are_rich_enough_and_seeding_twice_changes_nothing():
     assert published.status == "published"
     counts = (
         Campaign.objects.count(),
-        TestRequest.objects.count(),
+        MockRequest.objects.count(),
         ItemScore.objects.count(),
         AuditEvent.objects.count(),
     )
     _seed()
     assert counts == (
         Campaign.objects.count(),
-        TestRequest.objects.count(),
+        MockRequest.objects.count(),
         ItemScore.objects.count(),
         AuditEvent.objects.count(),
     )

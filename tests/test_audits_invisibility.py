@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from agencies.models import Role
 from audits import services
-from audits.testing import audit_world, test_request_data, user_make
+from audits.testing import audit_world, mock_request_data, user_make
 from letters.models import Letter
 from requests_app import selectors as case_selectors
 from requests_app.models import Case
@@ -125,8 +125,8 @@ def test_linking_changes_nothing_agency_staff_can_see(world, intake, client, tmp
     services.campaign_transition(campaign_id=world.campaign.pk, by=world.supervisor, action="start")
     staff = world.district_staff
     case = case_svc.case_register(agency=world.district, by=staff[Role.CLERK], data=intake())
-    tr = services.test_request_create(
-        campaign_id=world.campaign.pk, by=world.lawyer, data=test_request_data(world.district)
+    tr = services.mock_request_create(
+        campaign_id=world.campaign.pk, by=world.lawyer, data=mock_request_data(world.district)
     )
     superuser = user_make("root")
     superuser.is_staff = superuser.is_superuser = True
@@ -153,7 +153,7 @@ def test_linking_changes_nothing_agency_staff_can_see(world, intake, client, tmp
     call_command("export_cases", agency=world.district.code, output=str(tmp_path / "before.csv"))
     call_command("export_cases", agency=world.district.code, output=str(tmp_path / "before.xlsx"))
 
-    services.test_request_link_case(
+    services.mock_request_link_case(
         campaign_id=world.campaign.pk, number=tr.number, by=world.lawyer, case_id=case.id
     )
     tr.refresh_from_db()
@@ -220,10 +220,10 @@ def test_a_linked_and_an_unlinked_case_differ_only_in_their_own_data(world, inta
         ]
         for case in (linked, plain)
     }
-    tr = services.test_request_create(
-        campaign_id=world.campaign.pk, by=world.lawyer, data=test_request_data(world.district)
+    tr = services.mock_request_create(
+        campaign_id=world.campaign.pk, by=world.lawyer, data=mock_request_data(world.district)
     )
-    services.test_request_link_case(
+    services.mock_request_link_case(
         campaign_id=world.campaign.pk, number=tr.number, by=world.lawyer, case_id=linked.id
     )
     superuser = user_make("root")

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from agencies.models import Role
 from audits import services
 from audits.models import Campaign, ItemScore
-from audits.testing import audit_world, test_request_data
+from audits.testing import audit_world, mock_request_data
 from requests_app.services import cases as case_svc
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,8 @@ def _campaign_urls(campaign, number=1):
         reverse("audits:campaign_report_docx", args=[pk]),
         reverse("audits:campaign_report_xlsx", args=[pk]),
         reverse("audits:campaign_checklist", args=[pk]),
-        reverse("audits:test_request_new", args=[pk]),
-        reverse("audits:test_request_detail", args=[pk, number]),
+        reverse("audits:mock_request_new", args=[pk]),
+        reverse("audits:mock_request_detail", args=[pk, number]),
         f"/api/v1/audits/campaigns/{pk}/results/",
     ]
 
@@ -104,9 +104,9 @@ def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(
 
     # lawyer: one test request by form, two by import
     client.force_login(world.lawyer)
-    form = test_request_data(world.district)
+    form = mock_request_data(world.district)
     form["sent_on"] = "2026-09-23"
-    response = client.post(reverse("audits:test_request_new", args=[campaign.pk]), form)
+    response = client.post(reverse("audits:mock_request_new", args=[campaign.pk]), form)
     assert response.status_code == 302
     csv_body = (
         ",".join(services.IMPORT_COLUMNS) + "\n"
@@ -118,7 +118,7 @@ def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(
     )
     bad_upload.name = "batch.csv"
     bad = client.post(
-        reverse("audits:test_request_import", args=[campaign.pk]), {"file": bad_upload}
+        reverse("audits:mock_request_import", args=[campaign.pk]), {"file": bad_upload}
     )
     assert bad.status_code == 400
     assert "row 3: sent_on（发出日期） " + services.MSG_DATE in bad.content.decode()
@@ -127,7 +127,7 @@ def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(
     upload.name = "batch.csv"
     assert (
         client.post(
-            reverse("audits:test_request_import", args=[campaign.pk]), {"file": upload}
+            reverse("audits:mock_request_import", args=[campaign.pk]), {"file": upload}
         ).status_code
         == 302
     )
@@ -135,17 +135,17 @@ def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(
 
     # link T001 to the district's case found by its tracking number
     detail = client.get(
-        reverse("audits:test_request_detail", args=[campaign.pk, 1]), {"q": "EMS1234567890"}
+        reverse("audits:mock_request_detail", args=[campaign.pk, 1]), {"q": "EMS1234567890"}
     )
     assert case.case_no in detail.content.decode()
     assert (
         client.post(
-            reverse("audits:test_request_link", args=[campaign.pk, 1]), {"case_id": case.id}
+            reverse("audits:mock_request_link", args=[campaign.pk, 1]), {"case_id": case.id}
         ).status_code
         == 302
     )
     detail = client.get(
-        reverse("audits:test_request_detail", args=[campaign.pk, 1])
+        reverse("audits:mock_request_detail", args=[campaign.pk, 1])
     ).content.decode()
     assert "2026-10-29" in detail  # due date from the case's clock, across National Day
     assert 'value="cannot_tell"' in detail
@@ -160,7 +160,7 @@ def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(
     scan = io.BytesIO(b"%PDF-1.4 scanned reply")
     scan.name = "reply.pdf"
     response = client.post(
-        reverse("audits:test_request_reply", args=[campaign.pk, 2]),
+        reverse("audits:mock_request_reply", args=[campaign.pk, 2]),
         {
             "received_on": "2026-09-22",
             "replied_on": "2026-10-30",
@@ -173,7 +173,7 @@ def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(
     exe = io.BytesIO(b"MZ")
     exe.name = "reply.exe"
     refused = client.post(
-        reverse("audits:test_request_reply", args=[campaign.pk, 2]),
+        reverse("audits:mock_request_reply", args=[campaign.pk, 2]),
         {
             "received_on": "2026-09-22",
             "replied_on": "2026-10-30",
@@ -182,10 +182,10 @@ def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(
         },
     )
     assert refused.status_code == 400 and services.MSG_SCAN_TYPE in refused.content.decode()
-    download = client.get(reverse("audits:test_request_scan", args=[campaign.pk, 2]))
+    download = client.get(reverse("audits:mock_request_scan", args=[campaign.pk, 2]))
     assert b"".join(download.streaming_content) == b"%PDF-1.4 scanned reply"
     bad = client.post(
-        reverse("audits:test_request_reply", args=[campaign.pk, 3]),
+        reverse("audits:mock_request_reply", args=[campaign.pk, 3]),
         {
             "received_on": "2026-09-22",
             "replied_on": "2026-09-20",
@@ -200,7 +200,7 @@ def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(
     assert campaign.status == "scoring"
     assert (
         client.post(
-            reverse("audits:test_request_score", args=[campaign.pk, 1]),
+            reverse("audits:mock_request_score", args=[campaign.pk, 1]),
             _score_post(
                 campaign, {"timely": "fail", "legal_basis": "fail", "referral": "not_applicable"}
             ),
@@ -209,7 +209,7 @@ def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(
     )
     assert (
         client.post(
-            reverse("audits:test_request_score", args=[campaign.pk, 2]),
+            reverse("audits:mock_request_score", args=[campaign.pk, 2]),
             _score_post(campaign, {"timely": "fail", "withholding_reasons": "not_applicable"}),
         ).status_code
         == 302
@@ -218,13 +218,13 @@ def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(
     invalid[f"verdict_{timely.id}"] = "maybe"
     assert (
         client.post(
-            reverse("audits:test_request_score", args=[campaign.pk, 3]), invalid
+            reverse("audits:mock_request_score", args=[campaign.pk, 3]), invalid
         ).status_code
         == 400
     )
     assert not ItemScore.objects.filter(test_request__number=3).exists()
     client.post(
-        reverse("audits:test_request_score", args=[campaign.pk, 3]),
+        reverse("audits:mock_request_score", args=[campaign.pk, 3]),
         _score_post(campaign, {"withholding_reasons": "fail", "referral": "not_applicable"}),
     )
 
@@ -325,8 +325,8 @@ def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(
 
 
 def test_campaign_pages_for_the_assigned_lawyer_and_the_supervisor(world, client):
-    services.test_request_create(
-        campaign_id=world.campaign.pk, by=world.lawyer, data=test_request_data(world.district)
+    services.mock_request_create(
+        campaign_id=world.campaign.pk, by=world.lawyer, data=mock_request_data(world.district)
     )
     for user in (world.lawyer, world.supervisor):
         client.force_login(user)
@@ -367,14 +367,14 @@ def test_checklist_page_changes_weights_with_history(world, client):
 
 
 def test_a_lawyer_corrects_the_date_sent(world, client):
-    services.test_request_create(
+    services.mock_request_create(
         campaign_id=world.campaign.pk,
         by=world.lawyer,
-        data=test_request_data(world.district, sent_on=None),
+        data=mock_request_data(world.district, sent_on=None),
     )
     client.force_login(world.lawyer)
-    url = reverse("audits:test_request_edit", args=[world.campaign.pk, 1])
-    data = {**test_request_data(world.district), "sent_on": "2026-09-30"}
+    url = reverse("audits:mock_request_edit", args=[world.campaign.pk, 1])
+    data = {**mock_request_data(world.district), "sent_on": "2026-09-30"}
     bad = client.post(url, {**data, "sent_on": "2026-09-31"})
     assert bad.status_code == 200 and "有效的日期" in bad.content.decode()
     assert client.post(url, data).status_code == 302
@@ -388,16 +388,16 @@ def test_a_lawyer_corrects_the_date_sent(world, client):
 
 def test_history_is_shown_in_words(world, client):
     services.campaign_transition(campaign_id=world.campaign.pk, by=world.supervisor, action="start")
-    tr = services.test_request_create(
+    tr = services.mock_request_create(
         campaign_id=world.campaign.pk,
         by=world.lawyer,
-        data=test_request_data(world.district, sent_on=None),
+        data=mock_request_data(world.district, sent_on=None),
     )
-    services.test_request_update(
+    services.mock_request_update(
         campaign_id=world.campaign.pk,
         number=tr.number,
         by=world.lawyer,
-        data=test_request_data(world.district, sent_on=dt.date(2026, 9, 30)),
+        data=mock_request_data(world.district, sent_on=dt.date(2026, 9, 30)),
     )
     client.force_login(world.supervisor)
     page = client.get(reverse("audits:campaign_detail", args=[world.campaign.pk])).content.decode()

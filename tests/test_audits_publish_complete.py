@@ -16,7 +16,7 @@ from docx import Document
 
 from audits import reports, selectors, services
 from audits.models import AuditEvent, Campaign
-from audits.testing import audit_world, test_request_data
+from audits.testing import audit_world, mock_request_data
 from requests_app.rules import RuleViolation
 
 NEVER_ANSWERED = {  # what the pre-fill gives for a request with no receipt and no reply
@@ -48,7 +48,7 @@ def _score(world, number, verdict_by_key, default="pass"):
         item.id: (verdict_by_key.get(item.key, default), f"{item.key} 说明")
         for item in world.campaign.items.all()
     }
-    services.test_request_score(
+    services.mock_request_score(
         campaign_id=world.campaign.pk, number=number, by=world.lawyer, verdicts=verdicts
     )
 
@@ -59,8 +59,8 @@ def scoring_campaign(world):
     campaign = world.campaign
     services.campaign_transition(campaign_id=campaign.pk, by=world.supervisor, action="start")
     for agency in (world.district, world.department, world.department):
-        services.test_request_create(
-            campaign_id=campaign.pk, by=world.lawyer, data=test_request_data(agency)
+        services.mock_request_create(
+            campaign_id=campaign.pk, by=world.lawyer, data=mock_request_data(agency)
         )
     services.campaign_transition(campaign_id=campaign.pk, by=world.lawyer, action="start_scoring")
     _score(world, 1, {"timely": "fail"})
@@ -83,7 +83,7 @@ def test_a_request_with_nothing_judged_keeps_the_campaign_from_being_published(
         _publish(world)
     assert refused.value.message == services.MSG_NOTHING_JUDGED.format(codes="T003")
     assert Campaign.objects.get(pk=world.campaign.pk).status == "scoring"
-    assert [tr.code for tr in services.test_requests_incomplete(world.campaign)] == ["T003"]
+    assert [tr.code for tr in services.mock_requests_incomplete(world.campaign)] == ["T003"]
     assert selectors.campaign_results(world.campaign).scored_count == 2
 
     # Judging it (the channel did not work: not accepted) lets it publish, at below 100 %.
@@ -97,19 +97,19 @@ def test_a_request_with_nothing_judged_keeps_the_campaign_from_being_published(
 
 def test_an_explicit_exclusion_needs_a_reason_and_records_who_when_why(world, scoring_campaign):
     with pytest.raises(RuleViolation) as refused:
-        services.test_request_exclude(
+        services.mock_request_exclude(
             campaign_id=world.campaign.pk, number=3, by=world.lawyer, reason="  "
         )
     assert (refused.value.message, refused.value.field) == (services.MSG_EXCLUDE_REASON, "reason")
     assert not AuditEvent.objects.filter(kind="excluded").exists()
     agency_staff = world.department_staff["approver"]
     with pytest.raises(services.NotPermitted):
-        services.test_request_exclude(
+        services.mock_request_exclude(
             campaign_id=world.campaign.pk, number=3, by=agency_staff, reason="x"
         )
 
     reason = "挂号信被退回（查无此单位），申请未送达，无法评定"
-    tr = services.test_request_exclude(
+    tr = services.mock_request_exclude(
         campaign_id=world.campaign.pk, number=3, by=world.lawyer, reason=reason
     )
     tr.refresh_from_db()
@@ -136,15 +136,15 @@ def test_an_explicit_exclusion_needs_a_reason_and_records_who_when_why(world, sc
 
 
 def test_including_again_needs_scoring_again(world, scoring_campaign):
-    services.test_request_exclude(
+    services.mock_request_exclude(
         campaign_id=world.campaign.pk, number=3, by=world.supervisor, reason="测试设计有误"
     )
     with pytest.raises(RuleViolation) as refused:
-        services.test_request_include(
+        services.mock_request_include(
             campaign_id=world.campaign.pk, number=3, by=world.supervisor, reason=""
         )
     assert refused.value.field == "reason"
-    services.test_request_include(
+    services.mock_request_include(
         campaign_id=world.campaign.pk, number=3, by=world.supervisor, reason="已查明已送达"
     )
     event = AuditEvent.objects.get(kind="included")
@@ -179,9 +179,9 @@ def test_through_the_pages(world, scoring_campaign):
     assert Campaign.objects.get(pk=world.campaign.pk).status == "scoring"
 
     client.force_login(world.lawyer)
-    tr_page = reverse("audits:test_request_detail", args=[world.campaign.pk, 3])
+    tr_page = reverse("audits:mock_request_detail", args=[world.campaign.pk, 3])
     assert "排除出评分的理由" in client.get(tr_page).content.decode()
-    exclude = reverse("audits:test_request_exclude", args=[world.campaign.pk, 3])
+    exclude = reverse("audits:mock_request_exclude", args=[world.campaign.pk, 3])
     response = client.post(exclude, {"reason": ""}, follow=True)
     assert services.MSG_EXCLUDE_REASON in response.content.decode()
     response = client.post(exclude, {"reason": "申请未送达"}, follow=True)

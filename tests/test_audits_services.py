@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from agencies.models import Role
 from audits import scoring, selectors, services
 from audits.models import AuditEvent, ItemScore
-from audits.testing import audit_world, test_request_data, user_make
+from audits.testing import audit_world, mock_request_data, user_make
 from requests_app.rules import RuleViolation
 from requests_app.services import cases as case_svc
 from tests.helpers import close_via_approval
@@ -34,7 +34,7 @@ def _score_all(world, tr, verdict_by_key: dict[str, str], default: str = "pass")
         item.id: (verdict_by_key.get(item.key, default), f"{item.key} note")
         for item in world.campaign.items.all()
     }
-    services.test_request_score(
+    services.mock_request_score(
         campaign_id=world.campaign.pk, number=tr.number, by=world.lawyer, verdicts=verdicts
     )
 
@@ -124,21 +124,21 @@ def test_transitions_have_guards_roles_and_history(world):
     with pytest.raises(services.NotPermitted):
         services.campaign_transition(campaign_id=campaign.pk, by=world.lawyer, action="start")
     _start(world)
-    tr = services.test_request_create(
+    tr = services.mock_request_create(
         campaign_id=campaign.pk,
         by=world.lawyer,
-        data=test_request_data(world.district, sent_on=None),
+        data=mock_request_data(world.district, sent_on=None),
     )
     with pytest.raises(RuleViolation) as exc:
         services.campaign_transition(
             campaign_id=campaign.pk, by=world.lawyer, action="start_scoring"
         )
     assert exc.value.message == services.MSG_NOT_SENT.format(codes="T001")
-    services.test_request_update(
+    services.mock_request_update(
         campaign_id=campaign.pk,
         number=tr.number,
         by=world.lawyer,
-        data=test_request_data(world.district, sent_on=dt.date(2026, 9, 23)),
+        data=mock_request_data(world.district, sent_on=dt.date(2026, 9, 23)),
     )
     services.campaign_transition(campaign_id=campaign.pk, by=world.lawyer, action="start_scoring")
     with pytest.raises(services.NotPermitted):
@@ -163,16 +163,16 @@ def test_transitions_have_guards_roles_and_history(world):
     ]
     # published campaigns are frozen
     with pytest.raises(RuleViolation):
-        services.test_request_create(
-            campaign_id=campaign.pk, by=world.lawyer, data=test_request_data(world.district)
+        services.mock_request_create(
+            campaign_id=campaign.pk, by=world.lawyer, data=mock_request_data(world.district)
         )
     with pytest.raises(RuleViolation):
         _score_all(world, tr, {"timely": "fail"})
 
 
 def test_an_agency_with_test_requests_cannot_be_removed(world):
-    services.test_request_create(
-        campaign_id=world.campaign.pk, by=world.lawyer, data=test_request_data(world.district)
+    services.mock_request_create(
+        campaign_id=world.campaign.pk, by=world.lawyer, data=mock_request_data(world.district)
     )
     with pytest.raises(services.AuditInvalid) as exc:
         services.campaign_update(
@@ -193,19 +193,19 @@ def test_an_agency_with_test_requests_cannot_be_removed(world):
 
 def test_test_request_must_target_a_campaign_agency(world):
     with pytest.raises(services.AuditInvalid) as exc:
-        services.test_request_create(
+        services.mock_request_create(
             campaign_id=world.campaign.pk,
             by=world.lawyer,
-            data=test_request_data(
+            data=mock_request_data(
                 world.outside, channel="pigeon", expected_outcome="granted", request_text=""
             ),
         )
     assert set(exc.value.errors) == {"agency_id", "channel", "expected_outcome", "request_text"}
     with pytest.raises(services.NotPermitted):
-        services.test_request_create(
+        services.mock_request_create(
             campaign_id=world.campaign.pk,
             by=world.other_lawyer,
-            data=test_request_data(world.district),
+            data=mock_request_data(world.district),
         )
 
 
@@ -264,21 +264,21 @@ def test_linked_case_prefills_timeliness_across_national_day(world, intake, clos
         outcome="unavailable.not_held",
         on=closed_on,
     )
-    tr = services.test_request_create(
-        campaign_id=world.campaign.pk, by=world.lawyer, data=test_request_data(world.district)
+    tr = services.mock_request_create(
+        campaign_id=world.campaign.pk, by=world.lawyer, data=mock_request_data(world.district)
     )
     assert case in selectors.audit_case_search(world.campaign, tr, "EMS1234567890")
-    services.test_request_link_case(
+    services.mock_request_link_case(
         campaign_id=world.campaign.pk, number=tr.number, by=world.lawyer, case_id=case.id
     )
     tr.refresh_from_db()
-    facts = selectors.test_request_facts(tr)
+    facts = selectors.mock_request_facts(tr)
     assert (facts.received_on, facts.due, facts.replied_on) == (
         dt.date(2026, 9, 25),
         dt.date(2026, 10, 29),
         closed_on,
     )
-    prefill = services.test_request_prefill(tr)
+    prefill = services.mock_request_prefill(tr)
     assert prefill["timely"][0] == verdict
     assert "2026-10-29" in prefill["timely"][1]
     assert prefill["accepted"][0] == "pass"
@@ -309,10 +309,10 @@ def test_linked_case_prefills_timeliness_across_national_day(world, intake, clos
 @time_machine.travel(dt.datetime(2026, 11, 20, 10, 0), tick=False)
 def test_unlinked_reply_recorded_by_hand_uses_the_same_engine(world):
     _start(world)
-    tr = services.test_request_create(
-        campaign_id=world.campaign.pk, by=world.lawyer, data=test_request_data(world.department)
+    tr = services.mock_request_create(
+        campaign_id=world.campaign.pk, by=world.lawyer, data=mock_request_data(world.department)
     )
-    services.test_request_record_reply(
+    services.mock_request_record_reply(
         campaign_id=world.campaign.pk,
         number=tr.number,
         by=world.lawyer,
@@ -323,12 +323,12 @@ def test_unlinked_reply_recorded_by_hand_uses_the_same_engine(world):
         },
     )
     tr.refresh_from_db()
-    prefill = services.test_request_prefill(tr)
+    prefill = services.mock_request_prefill(tr)
     assert prefill["timely"][0] == "fail"
     assert prefill["outcome_fits"][0] == "pass"
     assert prefill["legal_basis"][0] == "cannot_tell"
     # a recorded extension of 5 working days moves the due date: 10-29 + 5 = 11-05
-    services.test_request_record_reply(
+    services.mock_request_record_reply(
         campaign_id=world.campaign.pk,
         number=tr.number,
         by=world.lawyer,
@@ -340,11 +340,11 @@ def test_unlinked_reply_recorded_by_hand_uses_the_same_engine(world):
         },
     )
     tr.refresh_from_db()
-    facts = selectors.test_request_facts(tr)
+    facts = selectors.mock_request_facts(tr)
     assert facts.due == dt.date(2026, 11, 5)
-    assert services.test_request_prefill(tr)["timely"][0] == "pass"
+    assert services.mock_request_prefill(tr)["timely"][0] == "pass"
     # a supplement notice on the 8th working day is late; the clock restarts on the supplement
-    services.test_request_record_reply(
+    services.mock_request_record_reply(
         campaign_id=world.campaign.pk,
         number=tr.number,
         by=world.lawyer,
@@ -356,9 +356,9 @@ def test_unlinked_reply_recorded_by_hand_uses_the_same_engine(world):
         },
     )
     tr.refresh_from_db()
-    facts = selectors.test_request_facts(tr)
+    facts = selectors.mock_request_facts(tr)
     assert facts.supplement_days == 8
-    prefill = services.test_request_prefill(tr)
+    prefill = services.mock_request_prefill(tr)
     assert prefill["supplement"][0] == "fail"
     assert facts.due == dt.date(2026, 11, 13)  # 20 working days after 2026-10-16
     assert prefill["timely"][0] == "fail"  # no reply, 11-13 passed by 11-20
@@ -367,11 +367,11 @@ def test_unlinked_reply_recorded_by_hand_uses_the_same_engine(world):
 
 def test_reply_recording_errors_name_the_field_and_save_nothing(world):
     _start(world)
-    tr = services.test_request_create(
-        campaign_id=world.campaign.pk, by=world.lawyer, data=test_request_data(world.department)
+    tr = services.mock_request_create(
+        campaign_id=world.campaign.pk, by=world.lawyer, data=mock_request_data(world.department)
     )
     with pytest.raises(services.AuditInvalid) as exc:
-        services.test_request_record_reply(
+        services.mock_request_record_reply(
             campaign_id=world.campaign.pk,
             number=tr.number,
             by=world.lawyer,
@@ -400,12 +400,12 @@ def test_linking_is_limited_to_the_test_requests_agency_and_assigned_lawyers(wor
     with time_machine.travel(dt.datetime(2026, 9, 28, 9, 0), tick=False):
         district_case = _register(world, world.district_staff, world.district, intake)
         department_case = _register(world, world.department_staff, world.department, intake)
-    tr = services.test_request_create(
-        campaign_id=world.campaign.pk, by=world.lawyer, data=test_request_data(world.district)
+    tr = services.mock_request_create(
+        campaign_id=world.campaign.pk, by=world.lawyer, data=mock_request_data(world.district)
     )
     assert selectors.audit_case_search(world.campaign, tr) == [district_case]
     with pytest.raises(RuleViolation) as exc:
-        services.test_request_link_case(
+        services.mock_request_link_case(
             campaign_id=world.campaign.pk,
             number=tr.number,
             by=world.lawyer,
@@ -414,17 +414,17 @@ def test_linking_is_limited_to_the_test_requests_agency_and_assigned_lawyers(wor
     assert exc.value.message == services.MSG_CASE_OTHER_AGENCY.format(name="张店区人民政府")
     for user in (world.other_lawyer, world.district_staff[Role.HANDLER]):
         with pytest.raises(services.NotPermitted):
-            services.test_request_link_case(
+            services.mock_request_link_case(
                 campaign_id=world.campaign.pk, number=tr.number, by=user, case_id=district_case.id
             )
-    services.test_request_link_case(
+    services.mock_request_link_case(
         campaign_id=world.campaign.pk, number=tr.number, by=world.lawyer, case_id=district_case.id
     )
-    second = services.test_request_create(
-        campaign_id=world.campaign.pk, by=world.lawyer, data=test_request_data(world.district)
+    second = services.mock_request_create(
+        campaign_id=world.campaign.pk, by=world.lawyer, data=mock_request_data(world.district)
     )
     with pytest.raises(RuleViolation) as exc:
-        services.test_request_link_case(
+        services.mock_request_link_case(
             campaign_id=world.campaign.pk,
             number=second.number,
             by=world.lawyer,
@@ -466,13 +466,13 @@ def test_weighted_score_excludes_not_applicable_and_cannot_tell_from_the_denomin
 def test_campaign_results_score_rank_and_pass_rates(world):
     _start(world)
     district_trs = [
-        services.test_request_create(
-            campaign_id=world.campaign.pk, by=world.lawyer, data=test_request_data(world.district)
+        services.mock_request_create(
+            campaign_id=world.campaign.pk, by=world.lawyer, data=mock_request_data(world.district)
         )
         for _ in range(2)
     ]
-    department_tr = services.test_request_create(
-        campaign_id=world.campaign.pk, by=world.lawyer, data=test_request_data(world.department)
+    department_tr = services.mock_request_create(
+        campaign_id=world.campaign.pk, by=world.lawyer, data=mock_request_data(world.department)
     )
     # district T1: timely (20) fails, referral (5) not applicable → 75 of 95
     _score_all(world, district_trs[0], {"timely": "fail", "referral": "not_applicable"})
@@ -551,12 +551,12 @@ def test_no_reply_after_the_due_date_prefills_failures():
 
 def test_invalid_verdict_is_refused(world):
     _start(world)
-    tr = services.test_request_create(
-        campaign_id=world.campaign.pk, by=world.lawyer, data=test_request_data(world.district)
+    tr = services.mock_request_create(
+        campaign_id=world.campaign.pk, by=world.lawyer, data=mock_request_data(world.district)
     )
     item = world.campaign.items.first()
     with pytest.raises(services.AuditInvalid) as exc:
-        services.test_request_score(
+        services.mock_request_score(
             campaign_id=world.campaign.pk,
             number=tr.number,
             by=world.lawyer,
@@ -584,7 +584,7 @@ def test_csv_import_is_all_or_nothing_with_row_numbers(world):
         ]
     )
     with pytest.raises(services.AuditInvalid) as exc:
-        services.test_requests_import(
+        services.mock_requests_import(
             campaign_id=world.campaign.pk,
             by=world.lawyer,
             content=("\ufeff" + csv_text).encode("utf-8"),
@@ -607,7 +607,7 @@ def test_csv_import_is_all_or_nothing_with_row_numbers(world):
             "ZB-EDU,online,,WEB-7,申请公开招生计划,法人（某律所）,unavailable.not_held",
         ]
     )
-    created = services.test_requests_import(
+    created = services.mock_requests_import(
         campaign_id=world.campaign.pk, by=world.lawyer, content=good.encode(), filename="ok.csv"
     )
     assert [(tr.code, tr.agency.code, tr.sent_on) for tr in created] == [
@@ -633,7 +633,7 @@ def test_xlsx_import_reads_the_first_sheet_with_real_dates(world):
     buffer = io.BytesIO()
     book.save(buffer)
     with pytest.raises(services.AuditInvalid) as exc:
-        services.test_requests_import(
+        services.mock_requests_import(
             campaign_id=world.campaign.pk,
             by=world.lawyer,
             content=buffer.getvalue(),
@@ -643,7 +643,7 @@ def test_xlsx_import_reads_the_first_sheet_with_real_dates(world):
     sheet["F3"] = "法人"
     buffer = io.BytesIO()
     book.save(buffer)
-    created = services.test_requests_import(
+    created = services.mock_requests_import(
         campaign_id=world.campaign.pk, by=world.lawyer, content=buffer.getvalue(), filename="b.xlsx"
     )
     assert [tr.sent_on for tr in created] == [dt.date(2026, 9, 21)] * 2
@@ -651,7 +651,7 @@ def test_xlsx_import_reads_the_first_sheet_with_real_dates(world):
 
 def test_import_rejects_missing_columns_and_unknown_formats(world):
     with pytest.raises(services.AuditInvalid) as exc:
-        services.test_requests_import(
+        services.mock_requests_import(
             campaign_id=world.campaign.pk,
             by=world.lawyer,
             content=b"agency_code,channel\n",
@@ -664,7 +664,7 @@ def test_import_rejects_missing_columns_and_unknown_formats(world):
         )
     ]
     with pytest.raises(services.AuditInvalid) as exc:
-        services.test_requests_import(
+        services.mock_requests_import(
             campaign_id=world.campaign.pk, by=world.lawyer, content=b"x", filename="a.txt"
         )
     assert exc.value.errors == ["row 1: " + services.MSG_IMPORT_FORMAT]
@@ -677,7 +677,7 @@ def test_row_numbers_are_file_lines_with_multiline_cells_and_blank_rows(world):
         "ZD-GOV,fax,2026-09-23,EMS2,申请公开预算,自然人,nope\n"
     )
     with pytest.raises(services.AuditInvalid) as exc:
-        services.test_requests_import(
+        services.mock_requests_import(
             campaign_id=world.campaign.pk,
             by=world.lawyer,
             content=csv_text.encode(),
@@ -696,7 +696,7 @@ def test_row_numbers_are_file_lines_with_multiline_cells_and_blank_rows(world):
     buffer = io.BytesIO()
     book.save(buffer)
     with pytest.raises(services.AuditInvalid) as exc:
-        services.test_requests_import(
+        services.mock_requests_import(
             campaign_id=world.campaign.pk,
             by=world.lawyer,
             content=buffer.getvalue(),
@@ -715,10 +715,10 @@ def test_results_take_the_same_number_of_queries_for_3_or_12_test_requests(world
 
     def add(n):
         for _ in range(n):
-            tr = services.test_request_create(
+            tr = services.mock_request_create(
                 campaign_id=world.campaign.pk,
                 by=world.lawyer,
-                data=test_request_data(world.department),
+                data=mock_request_data(world.department),
             )
             _score_all(world, tr, {"timely": "fail"})
 

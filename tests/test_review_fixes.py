@@ -50,11 +50,11 @@ def test_reports_index_query_count_does_not_grow_with_agencies(city, django_asse
 
 def test_linking_a_test_request_to_a_non_number_is_a_message_not_a_crash(city, district):
     from audits import services
-    from audits.testing import audit_world, test_request_data
+    from audits.testing import audit_world, mock_request_data
 
     world = audit_world(city, district)
-    tr = services.test_request_create(
-        campaign_id=world.campaign.pk, by=world.lawyer, data=test_request_data(district)
+    tr = services.mock_request_create(
+        campaign_id=world.campaign.pk, by=world.lawyer, data=mock_request_data(district)
     )
     services.campaign_transition(campaign_id=world.campaign.pk, by=world.supervisor, action="start")
     client = Client()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -494,6 +494,15 @@ def _refusal(case: Case, action: str) -> RuleViolation:
 ClockSpec = list[tuple]
 
 
+@dataclass(frozen=True)
+class Decided:
+    """What a check worked out from the locked case: transition arguments and clock events
+    added to the ones the caller fixed beforehand."""
+
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    clock: ClockSpec = field(default_factory=list)
+
+
 def case_act(
     *,
     case_id: int,
@@ -501,29 +510,28 @@ def case_act(
     action: str,
     reason: str = "",
     expected_version: int | None = None,
-    check: Callable[[Case], None] | None = None,
-    kwargs: dict[str, Any] | Callable[[Case], dict[str, Any]] | None = None,
-    clock: ClockSpec | Callable[[Case], ClockSpec] | None = None,
-    after_commit: Callable[[Case], None] | None = None,
+    check: Callable[[Case], Decided | None] | None = None,
+    kwargs: dict[str, Any] | None = None,
+    clock: ClockSpec | None = None,
 ) -> Case:
-    """Run one transition: lock, permission, guards, transition, clock, deadline, history."""
+    """Run one transition: lock, permission, guards, transition, clock, deadline, history.
+
+    `check(case)` runs on the locked case after the FSM's guards; it raises to refuse, and may
+    return what it `Decided` from the case (e.g. the closing date from the issued reply)."""
     with transaction.atomic():
         case = _lock(case_id, expected_version)
         _check_role(by, case.agency_id, action)
         method = getattr(case, action)
         if not can_proceed(method):
             raise _refusal(case, action)
-        if check:
-            check(case)
-        if callable(kwargs):
-            kwargs = kwargs(case)
-        if callable(clock):
-            clock = clock(case)
+        decided = (check(case) if check else None) or Decided()
+        kwargs = {**(kwargs or {}), **decided.kwargs}
+        clock = [*(clock or []), *decided.clock]
         field_name = method._django_fsm.field.name
         source = getattr(case, field_name)
         with FSMLogDescriptor(case, "by", by), FSMLogDescriptor(case, "description", reason):
-            method(**(kwargs or {}))
-        for kind, on, days, note, *until in clock or []:
+            method(**kwargs)
+        for kind, on, days, note, *until in clock:
             ClockEvent.objects.create(
                 case=case, kind=kind, on=on, days=days, note=note, until=until[0] if until else None
             )
@@ -548,8 +556,6 @@ def case_act(
         )
         # Apps above the cases react in the same transaction (e.g. letters drafts the notice).
         after_action_run(action, case=case, by=by, event=event)
-        if after_commit:
-            transaction.on_commit(lambda: after_commit(case))
     return case
 
 
@@ -887,18 +893,18 @@ def case_approve_and_close(
     """审核通过并答复 (Art. 33, 36): closes with the proposed (or the approver's) outcome. The
     case is closed on the day its reply was issued unless another (later) date is given."""
     given = _on(on) if on else None
-    closing: dict[str, dt.date] = {}
 
-    def check(case: Case) -> None:
+    def check(case: Case) -> Decided:
         decided = outcome or case.proposed_outcome
         _outcome_for_decision(case, decided)
         reply = issued_reply_check(case, decided)  # the issued reply (SPEC §4), from letters
-        closing["on"] = given or reply.issued_on
-        if closing["on"] < reply.issued_on:
+        closed_on = given or reply.issued_on
+        if closed_on < reply.issued_on:
             raise RuleViolation(
                 rules.MSG_DATE_BEFORE.format(what="答复书签发日期", date=reply.issued_on), "on"
             )
-        _not_before(closing["on"], case.received_on, "收到申请之日")
+        _not_before(closed_on, case.received_on, "收到申请之日")
+        return Decided(kwargs={"on": closed_on, "outcome": decided})
 
     return case_act(
         case_id=case_id,
@@ -907,7 +913,6 @@ def case_approve_and_close(
         reason=reason,
         expected_version=expected_version,
         check=check,
-        kwargs=lambda case: {"on": closing["on"], "outcome": outcome or case.proposed_outcome},
     )
 
 
@@ -1028,9 +1033,10 @@ def case_approve_extension(
     be approved (and notified) before the period runs out."""
     on = _on(on)
 
-    def check(case: Case) -> None:
+    def check(case: Case) -> Decided:
         if case.reply_due and on > case.reply_due:
             raise RuleViolation(rules.MSG_EXTENSION_APPROVE_LATE.format(due=case.reply_due), "on")
+        return Decided(clock=[(ClockKind.EXTENSION, on, case.extension_days, "批准延期")])
 
     return case_act(
         case_id=case_id,
@@ -1039,7 +1045,6 @@ def case_approve_extension(
         check=check,
         reason=reason or "同意延期",
         expected_version=expected_version,
-        clock=lambda case: [(ClockKind.EXTENSION, on, case.extension_days, "批准延期")],
     )
 
 
