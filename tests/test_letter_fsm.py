@@ -7,12 +7,14 @@ import pytest
 from django_fsm import TransitionNotAllowed
 
 from letters.models import Letter, LetterState
+from tests.test_reporting_support import make_case
 
 AT = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 
 
-def test_letter_state_changes_only_through_its_transitions():
-    letter = Letter()
+def test_letter_state_changes_only_through_its_transitions(city):
+    case = make_case(city, dt.date(2026, 5, 20))
+    letter = Letter.objects.create(case=case, agency=city, kind="receipt")
     assert letter.state == LetterState.DRAFT
     with pytest.raises(AttributeError):
         letter.state = LetterState.ISSUED
