@@ -5,10 +5,10 @@ The suite runs on PostgreSQL (make test sets DATABASE_URL); a missing database f
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from agencies.models import Agency, AgencyLevel, Membership, Role
+from agencies.models import Agency, AgencyLevel, Role
 from requests_app.rules import credit_code_check_char, id_number_check_char
+from tests.factories import user_with_roles
 
 
 def valid_id_number(seed: int = 1) -> str:
@@ -19,6 +19,14 @@ def valid_id_number(seed: int = 1) -> str:
 def valid_credit_code(seed: int = 1) -> str:
     first17 = f"91370300MA3C{seed % 100000:05d}"
     return first17 + credit_code_check_char(first17)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Every test stores uploads and letters under its own temporary MEDIA_ROOT (the one
+    media-folder fixture of the suite)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
@@ -64,10 +72,7 @@ def other_agency(db):
 
 
 def make_user(username: str, agency: Agency | None = None, *roles: str):
-    user = get_user_model().objects.create_user(username=username, password="pw-12345678")
-    for role in roles:
-        Membership.objects.create(user=user, agency=agency, role=role)
-    return user
+    return user_with_roles(username, agency, *roles)
 
 
 @pytest.fixture

@@ -2,9 +2,17 @@
 
 import datetime as dt
 
+import time_machine
+
 from letters import services as letters_svc
 from letters.samples import reply_details
 from requests_app.services import cases as svc
+
+
+def travel(day: dt.date, hour: int = 10):
+    """Time stands still at `hour` o'clock of `day` (a decorator or a context manager): the one
+    time-travel helper of the suite."""
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, 0), tick=False)
 
 
 def close_via_approval(

@@ -103,13 +103,3 @@ def is_docx(data: bytes) -> bool:
         zipfile.is_zipfile(io.BytesIO(data))
         and "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
     )
-
-
-import pytest  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Letters are stored under a temporary MEDIA_ROOT."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return settings.MEDIA_ROOT

@@ -141,7 +141,6 @@ def test_letter_downloads_are_named_by_case_number_and_letter_kind(city, staff, 
 def test_an_attachment_is_offered_under_the_case_number_and_its_own_name(
     client, city, staff, intake, settings, tmp_path
 ):
-    settings.MEDIA_ROOT = tmp_path
     case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
     client.force_login(staff["handler"])
     upload = SimpleUploadedFile("申请书 扫描.jpg", b"\xff\xd8\xff\xe0" + b"0" * 20)

@@ -23,7 +23,7 @@ from requests_app.services.cases import ActionNotPermitted
 from requests_app.services.deadlines import case_deadline, case_deadlines_recompute_open
 from workcalendar.models import CalendarDay
 
-from .letters_support import docx_text, media_root  # noqa: F401
+from .letters_support import docx_text
 
 D = dt.date
 NOW = dt.datetime(2026, 9, 28, 10, 0)  # the case is received 2026-09-25, due 2026-10-29
@@ -158,7 +158,7 @@ def test_the_action_through_the_api(city, staff, intake):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_the_notice_is_drafted_issued_and_says_article_35(city, staff, intake, media_root):  # noqa: F811
+def test_the_notice_is_drafted_issued_and_says_article_35(city, staff, intake, media_root):
     case = _deferred(city, staff, intake)
     letter = Letter.objects.get(case=case, kind=LetterKind.EXTENSION_NOTICE)
     assert letter.details["extension_basis"] == variants.EXTENSION_ART35

@@ -90,7 +90,6 @@ def test_supervisor_creates_a_campaign_through_the_page(world, client):
 def test_a_lawyer_scores_and_the_supervisor_publishes_and_downloads(
     world, client, intake, settings, tmp_path
 ):
-    settings.MEDIA_ROOT = tmp_path
     campaign = world.campaign
     staff = world.district_staff
     with time_machine.travel(dt.datetime(2026, 9, 28, 9, 0), tick=False):

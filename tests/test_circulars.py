@@ -5,7 +5,6 @@ import datetime as dt
 import io
 
 import pytest
-import time_machine
 from django.test import Client
 from docx import Document
 
@@ -18,14 +17,11 @@ from reporting.circulars import (
 from reporting.models import Circular
 from reporting.tasks import circulars_produce_due_task
 from requests_app.services import cases as svc
+from tests.helpers import travel
 
 from .conftest import make_user
 
 D = dt.date
-
-
-def travel(day: dt.date):
-    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 10, 0), tick=False)
 
 
 @pytest.fixture

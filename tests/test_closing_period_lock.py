@@ -4,11 +4,11 @@ a reason may do it, and it is listed as a post-publication correction."""
 import datetime as dt
 
 import pytest
-import time_machine
 
 from reporting.services import report_publish
 from requests_app.models import CaseEvent
 from requests_app.services import cases as svc
+from tests.helpers import travel
 
 from .conftest import make_user
 from .helpers import close_via_approval
@@ -16,13 +16,8 @@ from .helpers import close_via_approval
 D = dt.date
 
 
-def travel(day):
-    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 10, 0), tick=False)
-
-
 @pytest.fixture
 def late_2025_cases(city, staff, intake, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
     with travel(D(2025, 12, 22)):
         cases = [
             svc.case_register(

@@ -95,7 +95,6 @@ def people(staff):
 def test_a_case_history_with_every_kind_of_event_is_in_words(
     client, city, people, intake, settings, tmp_path
 ):
-    settings.MEDIA_ROOT = tmp_path
     staff = people
     earlier = svc.case_register(agency=city, by=staff["clerk"], data=intake())
     case = svc.case_register(agency=city, by=staff["clerk"], data=intake())

@@ -10,7 +10,7 @@ from letters.build_templates import build
 from letters.models import LetterTemplate
 from tests.conftest import make_user
 
-from .letters_support import TODAY, case_for_outcome, media_root  # noqa: F401
+from .letters_support import TODAY, case_for_outcome
 
 
 def superuser_client(city):

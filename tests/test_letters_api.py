@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from letters import samples
 from tests.conftest import make_user
 
-from .letters_support import TODAY, case_for_outcome, docx_text, media_root  # noqa: F401
+from .letters_support import TODAY, case_for_outcome, docx_text
 
 
 @time_machine.travel(TODAY, tick=False)

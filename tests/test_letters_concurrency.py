@@ -19,7 +19,7 @@ from letters.models import Letter
 from letters.samples import reply_details
 from letters.tasks import letters_render_batch
 
-from .letters_support import TODAY, case_for_outcome, media_root  # noqa: F401
+from .letters_support import TODAY, case_for_outcome
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

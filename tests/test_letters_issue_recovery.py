@@ -16,7 +16,7 @@ from letters.tasks import letters_issue_outstanding
 from requests_app.models import CaseEvent
 from requests_app.services import cases as svc
 
-from .letters_support import TODAY, docx_text, media_root  # noqa: F401
+from .letters_support import TODAY, docx_text
 
 
 @pytest.fixture(autouse=True)

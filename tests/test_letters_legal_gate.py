@@ -20,7 +20,7 @@ from requests_app.outcomes import Outcome
 from requests_app.rules import RuleViolation
 from requests_app.services import cases as svc
 
-from .letters_support import TODAY, case_for_outcome, media_root  # noqa: F401
+from .letters_support import TODAY, case_for_outcome
 
 D = dt.date
 LEGACY_HINT = "（请写明具体理由及依据条款）"

@@ -18,7 +18,7 @@ from requests_app.rules import RuleViolation
 from requests_app.services import cases as svc
 from tests.conftest import make_user
 
-from .letters_support import TODAY, case_for_outcome, docx_text, media_root  # noqa: F401
+from .letters_support import TODAY, case_for_outcome, docx_text
 
 D = dt.date
 

@@ -16,7 +16,7 @@ from requests_app.hooks import after_action_hooks
 from requests_app.models import CaseEvent
 from requests_app.services import cases as svc
 
-from .letters_support import docx_text, media_root  # noqa: F401
+from .letters_support import docx_text
 
 D = dt.date
 NOW = dt.datetime(2026, 10, 14, 10, 0)

@@ -16,7 +16,6 @@ NOW = dt.datetime(2026, 9, 28, 10, 0)
 def test_receipt_is_issued_after_commit_when_the_agency_asks(
     city, staff, intake, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    settings.MEDIA_ROOT = tmp_path
     city.receipt_on_registration = True
     city.save()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

@@ -22,7 +22,6 @@ from .letters_support import (
     east_asia_fonts,
     is_docx,
     layout,
-    media_root,  # noqa: F401
 )
 
 D = dt.date

@@ -13,7 +13,7 @@ from letters import services
 from letters.models import Letter, LetterNumberCounter
 from letters.samples import reply_details
 
-from .letters_support import TODAY, D, case_for_outcome, media_root  # noqa: F401
+from .letters_support import TODAY, D, case_for_outcome
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -18,7 +18,7 @@ from letters.models import Letter, LetterTemplate
 from requests_app.models import CaseEvent
 from tests.conftest import make_user
 
-from .letters_support import TODAY, case_for_outcome, docx_text, media_root  # noqa: F401
+from .letters_support import TODAY, case_for_outcome, docx_text
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from letters import samples, services
 from requests_app.outcomes import OUTCOME_KEYS
 from requests_app.services import cases as svc
 
-from .letters_support import TODAY, case_for_outcome, docx_text, media_root  # noqa: F401
+from .letters_support import TODAY, case_for_outcome, docx_text
 
 D = dt.date
 ORDINARY = "六个月内向淄博市张店区人民法院提起行政诉讼"

@@ -9,7 +9,7 @@ from letters.models import Letter, LetterTemplate
 from tests.conftest import make_user
 from tests.helpers import download_filename
 
-from .letters_support import TODAY, case_for_outcome, docx_text, media_root  # noqa: F401
+from .letters_support import TODAY, case_for_outcome, docx_text
 
 
 @time_machine.travel(TODAY, tick=False)

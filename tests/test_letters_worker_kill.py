@@ -22,7 +22,7 @@ from letters.tasks import letters_issue_outstanding, letters_receipt_on_registra
 from requests_app.models import CaseEvent
 from requests_app.services import cases as svc
 
-from .letters_support import docx_text, media_root  # noqa: F401
+from .letters_support import docx_text
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
 

@@ -3,6 +3,7 @@ embedded DEBUG mode that `make run` gives included (issue 10 item 6)."""
 
 import datetime as dt
 import importlib
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -33,8 +34,7 @@ def debug_urls(settings, scan):
 
 
 @pytest.fixture
-def scan(city, staff, intake, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def scan(city, staff, intake, media_root):
     with time_machine.travel(NOW, tick=False):
         case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
         attachment = attachment_add(
@@ -43,7 +43,7 @@ def scan(city, staff, intake, settings, tmp_path):
             upload=SimpleUploadedFile("a.pdf", PDF),
             by=staff["clerk"],
         )
-    assert (tmp_path / attachment.file.name).read_bytes() == PDF
+    assert (Path(media_root) / attachment.file.name).read_bytes() == PDF
     return case, attachment
 
 

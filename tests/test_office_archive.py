@@ -44,7 +44,6 @@ def _pdf(pages: int) -> bytes:
 
 @pytest.fixture
 def closed_case(city, staff, intake, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
     with time_machine.travel(NOW, tick=False):
         case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
         attachment_add(

@@ -24,11 +24,6 @@ URL = reverse("office:worklist_batch")
 needs_soffice = pytest.mark.usefixtures("soffice")
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def _register(city, staff, intake, n, **data):
     return [
         svc.case_register(
@@ -40,7 +35,7 @@ def _register(city, staff, intake, n, **data):
 
 @time_machine.travel(NOW, tick=False)
 def test_batch_assignment_reports_each_case_and_writes_one_history_row_each(
-    client, city, staff, intake, other_agency, media
+    client, city, staff, intake, other_agency, media_root
 ):
     first, second, closed = _register(city, staff, intake, 3)
     close_via_approval(closed, handler=staff["handler"], approver=staff["approver"])
@@ -71,7 +66,7 @@ def test_batch_assignment_reports_each_case_and_writes_one_history_row_each(
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_handler_cannot_assign_cases_to_someone_else(client, city, staff, intake, media):
+def test_a_handler_cannot_assign_cases_to_someone_else(client, city, staff, intake, media_root):
     cases = _register(city, staff, intake, 2)
     colleague = make_user("colleague", city, "handler")
     client.force_login(staff["handler"])
@@ -92,7 +87,7 @@ def test_nothing_ticked_says_so(client, city, staff):
 
 @needs_soffice
 @time_machine.travel(NOW, tick=False)
-def test_batch_receipts_issue_and_print_one_pdf(client, city, staff, intake, media):
+def test_batch_receipts_issue_and_print_one_pdf(client, city, staff, intake, media_root):
     city.clerks_issue_receipts = True
     city.save()
     cases = _register(city, staff, intake, 3)
@@ -108,7 +103,9 @@ def test_batch_receipts_issue_and_print_one_pdf(client, city, staff, intake, med
 
 
 @time_machine.travel(NOW, tick=False)
-def test_batch_receipts_refused_where_clerks_may_not_issue_them(client, city, staff, intake, media):
+def test_batch_receipts_refused_where_clerks_may_not_issue_them(
+    client, city, staff, intake, media_root
+):
     cases = _register(city, staff, intake, 2)
     client.force_login(staff["clerk"])
     response = client.post(URL, {"action": "receipts", "cases": [str(c.public_id) for c in cases]})
@@ -119,7 +116,9 @@ def test_batch_receipts_refused_where_clerks_may_not_issue_them(client, city, st
 
 @needs_soffice
 @time_machine.travel(NOW, tick=False)
-def test_batch_envelopes_report_cases_without_an_issued_letter(client, city, staff, intake, media):
+def test_batch_envelopes_report_cases_without_an_issued_letter(
+    client, city, staff, intake, media_root
+):
     city.clerks_issue_receipts = True
     city.save()
     with_letter, without = _register(city, staff, intake, 2)
@@ -140,7 +139,9 @@ def test_batch_envelopes_report_cases_without_an_issued_letter(client, city, sta
 
 
 @time_machine.travel(NOW, tick=False)
-def test_batch_postal_deliveries_one_tracking_number_per_case(client, city, staff, intake, media):
+def test_batch_postal_deliveries_one_tracking_number_per_case(
+    client, city, staff, intake, media_root
+):
     city.clerks_issue_receipts = True
     city.save()
     first, second = _register(city, staff, intake, 2)

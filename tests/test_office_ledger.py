@@ -34,7 +34,6 @@ def _sheet(response):
 def test_the_ledger_is_the_filtered_worklist_with_its_extra_columns(
     client, city, staff, intake, settings, tmp_path
 ):
-    settings.MEDIA_ROOT = tmp_path
     city.clerks_issue_receipts = True
     city.save()
     bulk_cases(city, 3)  # reply due 2026-10-30..11-01: overdue on 2026-11-02
@@ -90,7 +89,6 @@ def test_the_ledger_link_carries_the_filters(client, city, staff):
 def test_ledger_queries_do_not_grow_with_cases(
     client, city, staff, intake, settings, tmp_path, n, django_assert_max_num_queries
 ):
-    settings.MEDIA_ROOT = tmp_path
     city.clerks_issue_receipts = True
     city.save()
     bulk_cases(city, n)

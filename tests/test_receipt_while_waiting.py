@@ -16,13 +16,10 @@ from requests_app.services import cases as svc
 NOW = dt.datetime(2026, 9, 28, 10, 0)
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @time_machine.travel(NOW, tick=False)
-def test_a_clerk_cannot_issue_a_receipt_unless_the_agency_allows_it(city, staff, intake, media):
+def test_a_clerk_cannot_issue_a_receipt_unless_the_agency_allows_it(
+    city, staff, intake, media_root
+):
     case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
     with pytest.raises(services.LetterNotPermitted):
         services.receipt_issue(case_id=case.id, by=staff["clerk"])
@@ -33,7 +30,7 @@ def test_a_clerk_cannot_issue_a_receipt_unless_the_agency_allows_it(city, staff,
 
 @time_machine.travel(NOW, tick=False)
 def test_a_clerk_issues_the_receipt_in_one_step_where_the_agency_allows_it(
-    city, staff, intake, media
+    city, staff, intake, media_root
 ):
     city.clerks_issue_receipts = True
     city.save()
@@ -57,7 +54,7 @@ def test_a_clerk_issues_the_receipt_in_one_step_where_the_agency_allows_it(
 
 
 @time_machine.travel(NOW, tick=False)
-def test_the_receipt_button_prints_a_pdf(client, city, staff, intake, media):
+def test_the_receipt_button_prints_a_pdf(client, city, staff, intake, media_root):
     case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
     client.force_login(staff["clerk"])
     page = client.get(reverse("requests_app:case_detail", args=[case.public_id]))
@@ -76,7 +73,7 @@ def test_the_receipt_button_prints_a_pdf(client, city, staff, intake, media):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_refused_receipt_click_says_why(client, city, staff, intake, media):
+def test_a_refused_receipt_click_says_why(client, city, staff, intake, media_root):
     case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
     client.force_login(staff["clerk"])
     response = client.post(

@@ -1,4 +1,4 @@
-"""Factories for the reporting tests (no tests here).
+"""Helpers of the reporting tests (no tests here), on tests/factories.py.
 
 Cases are created directly (the statistics read whatever the services left behind); a closed
 case enters `closed` only through the FSM transition `close_imported`."""
@@ -6,11 +6,9 @@ case enters `closed` only through the FSM transition `close_imported`."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 from requests_app.models import Case, CaseState, LegalChallenge
-
-_seq = itertools.count(1)
+from tests.factories import case_in_state
 
 
 def make_case(
@@ -24,31 +22,31 @@ def make_case(
     fee_amount=None,
     fee_paid_on: dt.date | None = None,
 ) -> Case:
-    n = next(_seq)
-    case = Case.objects.create(
+    state = CaseState.VOID if void else CaseState.CLOSED if closed_on else CaseState.RECEIVED
+    if void and closed_on:
+        case = case_in_state(
+            CaseState.CLOSED,
+            closed_on=closed_on,
+            outcome=outcome,
+            agency=agency,
+            received_on=received_on,
+            applicant_type=applicant_type,
+            fee_amount=fee_amount,
+            fee_paid_on=fee_paid_on,
+        )
+        case.void(reason="登记错误", by=None, at=dt.datetime(2020, 6, 1, tzinfo=dt.UTC))
+        case.save()
+        return case
+    return case_in_state(
+        state,
+        closed_on=closed_on,
+        outcome=outcome,
         agency=agency,
-        year=received_on.year,
-        case_no=f"T{received_on.year}-{n:06d}",
-        tracking_code=f"TRK{n:09d}",
-        channel="in_person",
-        submitted_on=received_on,
         received_on=received_on,
         applicant_type=applicant_type,
-        applicant_name=f"申请人{n}",
-        content="申请公开某项政府信息",
         fee_amount=fee_amount,
         fee_paid_on=fee_paid_on,
     )
-    if closed_on is not None:
-        case.close_imported(on=closed_on, outcome=outcome)
-        case.save()
-    if void:
-        case.void(reason="登记错误", by=None, at=dt.datetime(2020, 6, 1, tzinfo=dt.UTC))
-        case.save()
-    assert case.state == (
-        CaseState.VOID if void else CaseState.CLOSED if closed_on else CaseState.RECEIVED
-    )
-    return case
 
 
 def make_challenge(case, kind, filed_on, result="pending", concluded_on=None) -> LegalChallenge:

@@ -5,7 +5,6 @@ import datetime as dt
 import io
 
 import pytest
-import time_machine
 from docx import Document
 
 from letters import services as letters_svc
@@ -13,19 +12,15 @@ from letters.samples import reply_details
 from reporting.services import report_publish
 from requests_app.models import CaseEvent
 from requests_app.services import cases as svc
+from tests.helpers import travel
 
 from .conftest import make_user
 
 D = dt.date
 
 
-def travel(day):
-    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 10, 0), tick=False)
-
-
 @pytest.fixture
 def in_review(city, staff, intake, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
     with travel(D(2026, 10, 28)):
         case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
         svc.case_start_drafting(case_id=case.id, by=staff["handler"])
@@ -91,7 +86,6 @@ def test_registration_dated_in_a_published_year_is_listed_as_a_correction(city, 
 def test_an_extension_notice_cannot_state_another_deadline_than_the_case(
     city, staff, intake, settings, tmp_path
 ):
-    settings.MEDIA_ROOT = tmp_path
     with travel(D(2026, 10, 20)):
         case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
         svc.case_request_extension(case_id=case.id, by=staff["handler"], days=10, reason="档案多")

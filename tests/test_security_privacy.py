@@ -86,7 +86,6 @@ def test_the_api_docs_page_loads_its_script_as_a_file(staff):
 
 # --- no-store ---------------------------------------------------------------------------------
 def test_pages_and_downloads_with_personal_data_are_not_stored(case, staff, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
     handler = logged_in(staff["handler"])
     attachment = attachment_add(
         case=case,

@@ -24,7 +24,6 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 @pytest.fixture
 def victim(city, staff, intake, settings, tmp_path):
     """A case of agency B (the city office) with an attachment."""
-    settings.MEDIA_ROOT = tmp_path
     with time_machine.travel(NOW, tick=False):
         case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
         attachment = attachment_add(

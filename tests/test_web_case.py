@@ -188,7 +188,6 @@ def test_void_needs_an_approver_and_a_reason_and_the_case_stays_visible(client, 
 def test_attachment_upload_on_the_case_page_is_checked(client, case, staff, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.MEDIA_ROOT = tmp_path
     client.force_login(staff["handler"])
     url = reverse("requests_app:case_attachment_upload", args=[case.public_id])
     bad = client.post(url, {"kind": "supplement", "file": SimpleUploadedFile("a.txt", b"hello")})

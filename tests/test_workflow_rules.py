@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django_fsm_log.models import StateLog
 
 from requests_app import rules
@@ -12,14 +11,11 @@ from requests_app.models import Case, CaseEvent, ClockEvent
 from requests_app.services import cases as svc
 from requests_app.services.deadlines import case_deadline
 from requests_app.services.intake import IntakeInvalid
+from tests.helpers import travel
 
 from .conftest import valid_credit_code
 
 D = dt.date
-
-
-def travel(day: dt.date):
-    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 10, 0), tick=False)
 
 
 @pytest.fixture
