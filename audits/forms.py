@@ -88,10 +88,6 @@ class ReplyForm(forms.Form):
     reply_scan = forms.FileField(label="答复书扫描件", required=False)
 
 
-class LinkForm(forms.Form):
-    case_id = forms.IntegerField(widget=forms.HiddenInput)
-
-
 VERDICT_CHOICES = Verdict.choices
 
 

@@ -806,18 +806,6 @@ def mock_request_unlink_case(*, campaign_id: int, number: int, by, reason: str) 
     return tr
 
 
-REPLY_FIELDS = [
-    "received_on",
-    "supplement_on",
-    "supplement_text",
-    "supplement_answered_on",
-    "extension_days",
-    "replied_on",
-    "reply_outcome",
-    "reply_note",
-]
-
-
 @transaction.atomic
 def mock_request_record_reply(
     *, campaign_id: int, number: int, by, data: dict[str, Any], scan=None

@@ -8,15 +8,6 @@ from __future__ import annotations
 
 from requests_app.outcomes import outcome_group
 
-REPLY_GROUPS = [
-    "disclosed",
-    "partially_disclosed",
-    "withheld",
-    "unavailable",
-    "not_processed",
-    "other",
-]
-
 # Placeholders every letter context carries.
 COMMON = {
     "draft",

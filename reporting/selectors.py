@@ -130,10 +130,6 @@ def cases_changed_since(case_ids, since):
     )
 
 
-def subtree_ids(agency: Agency) -> set[int]:
-    return agency_subtree_ids(agency.id)
-
-
 # --- the statistics page --------------------------------------------------------------------------
 OUTCOME_GROUP_LABELS = {
     "disclosed": "予以公开",

@@ -165,18 +165,6 @@ def table3_compute(agency_ids: Iterable[int], year: int, format_version: str) ->
     return table
 
 
-def table3_sum(tables: Iterable[dict], format_version: str) -> dict:
-    """Cell-by-cell sum of several tables (e.g. snapshots of units)."""
-    keys = table3_row_keys(format_version)
-    result = {key: {column: 0 for column in COLUMNS} for key in keys}
-    for table in tables:
-        for key in keys:
-            for column in COLUMNS:
-                result[key][column] += table[key][column]
-    return result
-
-
-@dataclass
 class Failure:
     cell: str
     message: str

@@ -14,7 +14,6 @@ class ApplicantType(models.TextChoices):
 
 
 APPLICANT_TYPES = [choice.value for choice in ApplicantType]
-ORGANISATION_TYPES = APPLICANT_TYPES[1:]
 
 
 class Outcome(models.TextChoices):

@@ -65,7 +65,6 @@ TRANSITION_LABELS: dict[str, str] = {
 REPLY_WORKING_DAYS = 20  # Art. 33
 MAX_EXTENSION_DAYS = 20  # Art. 33 para 2
 SUPPLEMENT_WINDOW_DAYS = 7  # Art. 30
-CONSULTATION_ANSWER_DAYS = 15  # Art. 32
 FEE_PAYMENT_DAYS = 20  # fee measures
 
 # --- messages -------------------------------------------------------------------------------
@@ -83,7 +82,6 @@ MSG_DATE_BEFORE = "日期不能早于{what}（{date}）"
 MSG_EXTENSION_DAYS = "延期不得超过20个工作日（条例第三十三条第二款），且至少1个工作日"
 MSG_EXTENSION_REASON = "请写明延期理由"
 MSG_EXTENSION_LATE = "答复期限（{due}）已过，不能再申请延期"
-MSG_EXTENSION_ONCE = "延期只能批准一次"
 MSG_CLOCK_STOPPED = "计时已中止（征求意见或待缴费），此时不能申请延期"
 MSG_OUTCOME_UNKNOWN = "办理结果“{key}”不是有效的结果代码"
 MSG_OUTCOME_REQUIRED = "请选择办理结果"

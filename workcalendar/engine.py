@@ -29,10 +29,6 @@ def package_day(day: dt.date) -> tuple[bool, str] | None:
     return is_work, PACKAGE_HOLIDAY_NAMES.get(name, name or "")
 
 
-def package_supports_year(year: int) -> bool:
-    return package_day(dt.date(year, 6, 1)) is not None
-
-
 class WorkingCalendar:
     def __init__(
         self,
