@@ -162,21 +162,13 @@ def approval_act(request, kind: str, public_id, verb: str):
                 messages.success(
                     request, template.format(kind=done.get_kind_display(), number=done.number)
                 )
-            elif letter is not None:
-                letter_return(
-                    letter_id=letter.pk,
-                    by=request.user,
-                    reason=values["reason"],
-                    expected_version=values["expected_version"],
-                )
-                messages.success(request, MSG_RETURNED.format(case_no=case.case_no))
-            else:
-                case_return_for_revision(
-                    case_id=case.pk,
-                    by=request.user,
-                    reason=values["reason"],
-                    expected_version=values["expected_version"],
-                )
+            else:  # the letter goes back with its case; a case without one goes back alone
+                returned = {"reason": values["reason"], "by": request.user}
+                returned["expected_version"] = values["expected_version"]
+                if letter is not None:
+                    letter_return(letter_id=letter.pk, **returned)
+                else:
+                    case_return_for_revision(case_id=case.pk, **returned)
                 messages.success(request, MSG_RETURNED.format(case_no=case.case_no))
         except CaseConflict as exc:
             form.add_error(None, conflict_message(exc))

@@ -1,8 +1,10 @@
 """Journeys through the real services, shared by tests."""
 
 import datetime as dt
+import threading
 
 import time_machine
+from django.db import connections
 
 from letters import services as letters_svc
 from letters.samples import reply_details
@@ -13,6 +15,28 @@ def travel(day: dt.date, hour: int = 10):
     """Time stands still at `hour` o'clock of `day` (a decorator or a context manager): the one
     time-travel helper of the suite."""
     return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, 0), tick=False)
+
+
+def issue_concurrently(letters, *, by) -> list[Exception]:
+    """Issue every letter from its own thread, all released at once; the errors raised."""
+    barrier = threading.Barrier(len(letters))
+    errors: list[Exception] = []
+
+    def issue(letter_id):
+        try:
+            barrier.wait()
+            letters_svc.letter_issue(letter_id=letter_id, by=by)
+        except Exception as exc:  # pragma: no cover - reported by the caller
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=issue, args=(letter.id,)) for letter in letters]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
 
 
 def close_via_approval(

@@ -25,34 +25,11 @@ from requests_app.api.serializers import CaseRegisterInput, PortalRequestInput
 from requests_app.api.views import _action_serializer
 from requests_app.models import Case, CaseEvent
 from requests_app.services import cases as svc
+from tests.test_api_requests import client_for, payload
 
 NOW = dt.datetime(2026, 9, 28, 10, 0)
 TOO_EARLY = ["0001-01-01", "1900-01-01", "2008-04-30"]
 ERROR_KEYS = {"code", "message", "fields"}
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def payload(**overrides):
-    data = {
-        "agency": "CITY-OFFICE",
-        "channel": "mail_signed",
-        "submitted_on": "2026-09-24",
-        "signed_on": "2026-09-25",
-        "mail_tracking_number": "EMS1",
-        "applicant_type": "natural_person",
-        "applicant_name": "王五",
-        "applicant_id_number": "11010519491231002X",
-        "applicant_phone": "13800001111",
-        "applicant_address": "淄博市张店区",
-        "content": "申请公开某文件",
-    }
-    data.update(overrides)
-    return data
 
 
 def assert_field_error(response, field: str, message: str | None = None):

@@ -4,7 +4,6 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -12,12 +11,13 @@ import pytest
 import redis
 import time_machine
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 
 from letters import services
 from letters.models import Letter
 from letters.samples import reply_details
 from letters.tasks import letters_render_batch
+from tests.helpers import issue_concurrently
 
 from .letters_support import TODAY, case_for_outcome
 
@@ -40,23 +40,7 @@ def approved_replies(count, city, staff, intake):
 def test_concurrent_issuing_gives_gapless_unique_numbers(city, staff, intake):
     assert connection.vendor == "postgresql"
     letters = approved_replies(8, city, staff, intake)
-    barrier = threading.Barrier(len(letters))
-    errors = []
-
-    def issue(letter_id):
-        try:
-            barrier.wait()
-            services.letter_issue(letter_id=letter_id, by=staff["approver"])
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=issue, args=(letter.id,)) for letter in letters]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = issue_concurrently(letters, by=staff["approver"])
     assert not errors, errors
     issued = Letter.objects.filter(state="issued")
     assert sorted(issued.values_list("number_seq", flat=True)) == list(range(1, 9))

@@ -2,16 +2,15 @@
 under concurrent issuing; numbers issued before the series existed stay as they are, in the
 reply series (issue 9 item 5)."""
 
-import threading
-
 import pytest
 import time_machine
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from letters import services
 from letters.models import Letter, LetterNumberCounter
 from letters.samples import reply_details
+from tests.helpers import issue_concurrently
 
 from .letters_support import TODAY, D, case_for_outcome
 
@@ -38,23 +37,7 @@ def test_each_series_is_gapless_under_concurrent_issuing(city, staff, intake):
     letters = approved("receipt", 5, city, staff, intake) + approved(
         "reply", 5, city, staff, intake
     )
-    barrier = threading.Barrier(len(letters))
-    errors = []
-
-    def issue(letter_id):
-        try:
-            barrier.wait()
-            services.letter_issue(letter_id=letter_id, by=staff["approver"])
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=issue, args=(letter.id,)) for letter in letters]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = issue_concurrently(letters, by=staff["approver"])
     assert not errors, errors
     for kind, series, prefix in [
         ("receipt", "receipt", "淄政办信收"),

@@ -22,22 +22,10 @@ def make_case(
     fee_amount=None,
     fee_paid_on: dt.date | None = None,
 ) -> Case:
-    state = CaseState.VOID if void else CaseState.CLOSED if closed_on else CaseState.RECEIVED
-    if void and closed_on:
-        case = case_in_state(
-            CaseState.CLOSED,
-            closed_on=closed_on,
-            outcome=outcome,
-            agency=agency,
-            received_on=received_on,
-            applicant_type=applicant_type,
-            fee_amount=fee_amount,
-            fee_paid_on=fee_paid_on,
-        )
-        case.void(reason="登记错误", by=None, at=dt.datetime(2020, 6, 1, tzinfo=dt.UTC))
-        case.save()
-        return case
-    return case_in_state(
+    """A case received in person, closed through `close_imported` if `closed_on`, then voided
+    if `void` (tests/factories.py)."""
+    state = CaseState.CLOSED if closed_on else CaseState.RECEIVED
+    case = case_in_state(
         state,
         closed_on=closed_on,
         outcome=outcome,
@@ -47,6 +35,10 @@ def make_case(
         fee_amount=fee_amount,
         fee_paid_on=fee_paid_on,
     )
+    if void:
+        case.void(reason="登记错误", by=None, at=dt.datetime(2020, 6, 1, tzinfo=dt.UTC))
+        case.save()
+    return case
 
 
 def make_challenge(case, kind, filed_on, result="pending", concluded_on=None) -> LegalChallenge:
