@@ -165,6 +165,7 @@ def table3_compute(agency_ids: Iterable[int], year: int, format_version: str) ->
     return table
 
 
+@dataclass
 class Failure:
     cell: str
     message: str

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from agencies.models import Role
+from letters import approval_urls
 from requests_app import urls as app_urls
 from requests_app.actions import ACTIONS
 from requests_app.models import Case, CaseEvent
@@ -44,20 +45,25 @@ def intruder(other_agency):
 
 
 CASE_URLS = {
-    "case_detail": ("get", lambda c, a: [c.public_id]),
-    "intake_done": ("get", lambda c, a: [c.public_id]),
-    "case_edit": ("get", lambda c, a: [c.public_id]),
-    "case_attachment_upload": ("post", lambda c, a: [c.public_id]),
-    "case_assign": ("post", lambda c, a: [c.public_id]),
-    "case_attachment_download": ("get", lambda c, a: [c.public_id, a.pk]),
-    "case_personal_data": ("post", lambda c, a: [c.public_id]),
-    "approval_act": ("post", lambda c, a: ["case", c.public_id, "signoff"]),
+    "requests_app:case_detail": ("get", lambda c, a: [c.public_id]),
+    "requests_app:intake_done": ("get", lambda c, a: [c.public_id]),
+    "requests_app:case_edit": ("get", lambda c, a: [c.public_id]),
+    "requests_app:case_attachment_upload": ("post", lambda c, a: [c.public_id]),
+    "requests_app:case_assign": ("post", lambda c, a: [c.public_id]),
+    "requests_app:case_attachment_download": ("get", lambda c, a: [c.public_id, a.pk]),
+    "requests_app:case_personal_data": ("post", lambda c, a: [c.public_id]),
+    "approvals:act": ("post", lambda c, a: ["case", c.public_id, "signoff"]),
 }
-LIST_URLS = {"home", "worklist", "intake", "intake_form", "approvals", "supervision", "case_act"}
+LIST_URLS = {
+    *(f"requests_app:{n}" for n in ("home", "worklist", "intake", "intake_form", "supervision")),
+    "requests_app:case_act",
+    "approvals:queue",
+}
 
 
 def test_every_url_is_covered_by_this_matrix():
-    names = {pattern.name for pattern in app_urls.urlpatterns}
+    names = {f"requests_app:{pattern.name}" for pattern in app_urls.urlpatterns}
+    names |= {f"approvals:{pattern.name}" for pattern in approval_urls.urlpatterns}
     assert names == set(CASE_URLS) | LIST_URLS
 
 
@@ -67,7 +73,7 @@ def test_case_pages_of_another_agency_are_404(client, victim, intruder, name):
     case, attachment = victim
     method, args = CASE_URLS[name]
     client.force_login(intruder)
-    url = reverse(f"requests_app:{name}", args=args(case, attachment))
+    url = reverse(name, args=args(case, attachment))
     response = getattr(client, method)(url)
     assert response.status_code == 404
     assert case.applicant_name not in response.content.decode()
@@ -113,13 +119,13 @@ def test_list_pages_never_show_another_agencys_cases(client, victim, intruder, o
     case, _ = victim
     client.force_login(intruder)
     for name, args in [
-        ("worklist", []),
-        ("approvals", []),
-        ("supervision", []),
-        ("intake", []),
-        ("intake_form", ["mail_signed"]),
+        ("requests_app:worklist", []),
+        ("approvals:queue", []),
+        ("requests_app:supervision", []),
+        ("requests_app:intake", []),
+        ("requests_app:intake_form", ["mail_signed"]),
     ]:
-        response = client.get(reverse(f"requests_app:{name}", args=args), {"state": "all"})
+        response = client.get(reverse(name, args=args), {"state": "all"})
         assert response.status_code == 200, name
         html = response.content.decode()
         assert case.case_no not in html and case.applicant_name not in html, name
@@ -140,7 +146,7 @@ def test_roles_without_case_access_get_404_on_case_pages(client, victim, staff):
     for role in (Role.AUDITOR, Role.ADMINISTRATOR):
         client.force_login(staff[role])
         for name, (method, args) in CASE_URLS.items():
-            url = reverse(f"requests_app:{name}", args=args(case, attachment))
+            url = reverse(name, args=args(case, attachment))
             assert getattr(client, method)(url).status_code == 404, (role, name)
         assert client.get(reverse("requests_app:worklist")).status_code == 404
 
@@ -161,10 +167,9 @@ def test_supervisor_reads_but_cannot_act_or_edit(client, victim, staff):
 def test_anonymous_users_are_sent_to_login(client, victim):
     case, attachment = victim
     for name, (method, args) in CASE_URLS.items():
-        response = getattr(client, method)(
-            reverse(f"requests_app:{name}", args=args(case, attachment))
-        )
+        response = getattr(client, method)(reverse(name, args=args(case, attachment)))
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
-    for name in ("worklist", "intake", "approvals", "supervision"):
-        response = client.get(reverse(f"requests_app:{name}"))
+    for name in ("requests_app:worklist", "requests_app:intake", "approvals:queue",
+                 "requests_app:supervision"):  # fmt: skip
+        response = client.get(reverse(name))
         assert response["Location"].startswith("/accounts/login/")
