@@ -1,3 +1,5 @@
+"""Security log (who did what, from where), issued-letter integrity checks, backup and restore (issue 18)."""
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,6 @@ class SecurityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "security"
     verbose_name = "安全日志"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the receivers)

@@ -3,11 +3,13 @@ common.api_errors), for every API view of every app (settings REST_FRAMEWORK EXC
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from common.api_errors import MSG_TOO_LARGE, error_body
+from security.events import security_event_defer
+from security.kinds import SecurityEventKind
 
 from ..rules import RuleViolation
 from ..services.cases import ActionNotPermitted, CaseConflict
@@ -40,6 +42,14 @@ def api_exception_handler(exc, context):
     if isinstance(exc, Http404) and (not str(exc) or str(exc).isascii()):
         # Django's own "No Case matches the given query." is English: say it in Chinese.
         return Response(error_body("not_found", MSG_NOT_FOUND), status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, exceptions.PermissionDenied | exceptions.NotAuthenticated):
+        # (ActionNotPermitted, a refused case action, is logged where it is raised.)
+        request = context.get("request")
+        security_event_defer(
+            SecurityEventKind.ACCESS_DENIED,
+            request=request,
+            details={"method": getattr(request, "method", ""), "reason": str(exc.detail)[:200]},
+        )
     response = exception_handler(exc, context)
     if response is None:
         return None

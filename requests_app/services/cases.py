@@ -20,6 +20,8 @@ from agencies.models import Agency, Role
 from agencies.selectors import user_has_role, user_roles
 from common import limits
 from common.counters import counter_row_locked
+from security.events import security_event_defer
+from security.kinds import SecurityEventKind
 from workcalendar.selectors import calendar_get
 
 from .. import rules
@@ -67,7 +69,20 @@ def tracking_code_new() -> str:
 
 def _check_role(by, agency_id: int, action: str) -> None:
     if by is None or not user_has_role(by, agency_id, rules.TRANSITION_ROLES[action]):
-        raise ActionNotPermitted(rules.MSG_NOT_PERMITTED)
+        action_refused(by=by, agency_id=agency_id, action=action)
+
+
+def action_refused(*, by, agency_id: int, action: str, case_id: int | None = None):
+    """Refuse an action the user's role does not allow, and put the refusal in the security
+    log (deferred to the end of the request: the raise rolls the transaction back)."""
+    security_event_defer(
+        SecurityEventKind.ACCESS_DENIED,
+        user=by,
+        object_type="agencies.agency",
+        object_id=agency_id,
+        details={"action": action, "case_id": case_id},
+    )
+    raise ActionNotPermitted(rules.MSG_NOT_PERMITTED)
 
 
 @transaction.atomic
@@ -444,7 +459,7 @@ def case_assign(
     ):
         if Role.HANDLER in roles and handler_id == by.id:
             raise RuleViolation(rules.MSG_ASSIGN_TAKEN, "handler")
-        raise ActionNotPermitted(rules.MSG_NOT_PERMITTED)
+        action_refused(by=by, agency_id=case.agency_id, action="assign", case_id=case.id)
     if not case.is_open:
         raise RuleViolation(rules.MSG_ASSIGN_CLOSED)
     handler = get_user_model().objects.filter(pk=handler_id).first()

@@ -21,6 +21,8 @@ from agencies.selectors import user_has_role, user_roles
 from common.downloads import download_name, file_download
 from common.net import client_address
 from letters.services import reply_issued_check
+from security.events import security_event_record
+from security.kinds import SecurityEventKind
 from workcalendar.selectors import calendar_get
 
 from .. import rules
@@ -427,6 +429,13 @@ def case_attachment_upload(request, public_id):
 def case_attachment_download(request, public_id, pk: int):
     case = case_get_for_user(request.user, public_id=public_id)
     attachment = get_object_or_404(Attachment, pk=pk, case=case)
+    security_event_record(
+        SecurityEventKind.DOWNLOAD,
+        request=request,
+        obj=attachment,
+        object_repr=attachment.original_name,
+        details={"what": "attachment", "case": str(case.public_id)},
+    )
     return file_download(
         attachment.file.open("rb"),
         download_name(case.case_no, attachment.original_name, ext=""),
