@@ -66,7 +66,9 @@ def _report_mismatch(letter: Letter, actual: str, *, where: str, already_flagged
             "where": where,
         },
     )
-    log.error("letter file integrity: %s expected=%s actual=%s", letter.number, letter.sha256, actual)
+    log.error(
+        "letter file integrity: %s expected=%s actual=%s", letter.number, letter.sha256, actual
+    )
     if not already_flagged:  # once per finding, not on every refused download or sweep
         mail_admins(
             MAIL_SUBJECT.format(number=letter.number),

@@ -19,8 +19,6 @@ from django.utils import timezone
 from agencies.models import Agency, Role
 from agencies.selectors import user_has_role
 from common.counters import counter_row_locked
-from security.events import security_event_defer, security_event_record
-from security.kinds import SecurityEventKind
 from requests_app.models import (
     Case,
     CaseEvent,
@@ -33,6 +31,8 @@ from requests_app.models import (
 from requests_app.outcomes import OUTCOME_KEYS, Outcome
 from requests_app.rules import TRANSITION_LABELS, RuleViolation
 from requests_app.services.cases import ActionNotPermitted
+from security.events import security_event_defer, security_event_record
+from security.kinds import SecurityEventKind
 
 from . import checks, compose, integrity, rendering, variants
 from .models import (

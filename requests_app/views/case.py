@@ -245,9 +245,16 @@ def case_act(request, public_id, action: str):
     """Run one action; errors go next to their field (or at the top for a conflict)."""
     case = case_get_for_user(request.user, public_id=public_id)
     spec = ACTIONS.get(action)
-    if spec is None or not user_has_role(
-        request.user, case.agency_id, rules.TRANSITION_ROLES[action]
-    ):
+    if spec is None:
+        raise Http404("页面不存在")
+    if not user_has_role(request.user, case.agency_id, rules.TRANSITION_ROLES[action]):
+        security_event_record(
+            SecurityEventKind.ACCESS_DENIED,
+            request=request,
+            object_type="agencies.agency",
+            object_id=case.agency_id,
+            details={"action": action, "case_id": case.id},
+        )
         raise Http404("页面不存在")
     form = action_form(case, spec, request.POST)["form"]
     conflict = ""

@@ -34,7 +34,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--before", required=True, type=dt.date.fromisoformat)
 
-    def handle(self, *args, before: dt.date, **options):
+    def handle(self, *args, before, **options):
+        if isinstance(before, str):  # call_command(before="YYYY-MM-DD") skips the parser's type
+            before = dt.date.fromisoformat(before)
         limit = months_before(timezone.localdate(), settings.SECURITY_LOG_MIN_RETENTION_MONTHS)
         if before > limit:
             raise CommandError(MSG_TOO_RECENT.format(limit=limit.isoformat()))
