@@ -55,14 +55,14 @@ def server_url(dbname: str) -> str:
 def drill_db():
     """A fresh, empty database on the same server (named after the test database, so parallel
     workers and helpers do not meet), dropped afterwards."""
-    DRILL_DB = f"{settings.DATABASES['default']['NAME']}_restore_drill"  # noqa: N806
+    name = f"{settings.DATABASES['default']['NAME']}_restore_drill"
     admin = DatabaseTarget.from_url(server_url("postgres"))
     with admin.connect() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DRILL_DB}"')
-        conn.execute(f'CREATE DATABASE "{DRILL_DB}"')
-    yield server_url(DRILL_DB)
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield server_url(name)
     with admin.connect() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DRILL_DB}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def table_counts(conn) -> dict[str, int]:
