@@ -60,7 +60,7 @@ def worklist_ledger(request):
     security_event_record(
         SecurityEventKind.EXPORT,
         request=request,
-        details={"what": "ledger", "filters": request.GET.dict(), "cases": found.cases.count()},
+        details={"what": "ledger", "filters": request.GET.dict()},
     )
     return _file(data, f"台账-{found.today.isoformat()}.xlsx", XLSX)
 
