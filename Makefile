@@ -34,6 +34,11 @@ browser-deps:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium libreoffice-writer-nogui fonts-noto-cjk poppler-utils; \
 		else sudo apt-get update -q && sudo apt-get install -y -q chromium libreoffice-writer-nogui fonts-noto-cjk poppler-utils; fi; \
 	fi
+	@# pg_dump / pg_restore for the backup commands and the restore drill (issue 18).
+	@if ! command -v pg_dump >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y -q postgresql-client; \
+		else sudo apt-get install -y -q postgresql-client; fi; \
+	fi
 	@# The official fonts (仿宋, 小标宋…) map to Noto Serif CJK, not a sans fallback (fc-match 仿宋).
 	@if [ -d /etc/fonts/conf.d ] && ! cmp -s deploy/fonts/65-ogi-official-fonts.conf /etc/fonts/conf.d/65-ogi-official-fonts.conf; then \
 		if [ "$$(id -u)" = 0 ]; then install -m 644 deploy/fonts/65-ogi-official-fonts.conf /etc/fonts/conf.d/ && fc-cache -f; \

@@ -31,6 +31,7 @@ import environ
 import psycopg
 from django.conf import settings
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 MANIFEST = "manifest.json"
@@ -52,6 +53,7 @@ MSG_MEDIA_FILE = "恢复后的文件“{name}”的 SHA-256 与 manifest 不符"
 MSG_TOOL = "找不到 {tool}：请安装 PostgreSQL 客户端（postgresql-client）"
 MSG_FAILED = "{tool} 失败：{error}"
 MSG_TAR_MEMBER = "media.tar 中有不安全的路径“{name}”，拒绝恢复"
+MSG_NEWER = "备份来自较新的版本（{version}），含本程序没有的数据库迁移：{names}。请先升级程序再恢复"
 
 
 class BackupError(Exception):
@@ -217,6 +219,7 @@ def backup_restore(
     )
     media = Path(media_root or settings.MEDIA_ROOT)
     manifest = manifest_verified(folder)
+    _check_migrations_known(manifest)
     tables = _table_count(target)
     if tables:
         raise BackupError(MSG_NOT_EMPTY_DB.format(name=target.name, n=tables))
@@ -245,6 +248,23 @@ def backup_restore(
         if sha256_file(media / name) != expected:
             raise BackupError(MSG_MEDIA_FILE.format(name=name))
     return manifest
+
+
+def _check_migrations_known(manifest: dict) -> None:
+    """A backup taken by a newer version has migrations this code does not know: restoring it
+    would leave a database the code cannot run against. (An older backup is fine: `migrate`
+    after the restore brings it up to date.)"""
+    on_disk = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+    unknown = sorted(
+        f"{app}.{name}"
+        for app, names in manifest["migrations"].items()
+        for name in names
+        if (app, name) not in on_disk
+    )
+    if unknown:
+        raise BackupError(
+            MSG_NEWER.format(version=manifest["app_version"], names="、".join(unknown[:5]))
+        )
 
 
 def backups_list(output: Path) -> list[tuple[dt.datetime, Path]]:

@@ -197,6 +197,15 @@ def test_restore_refuses_a_live_database_a_full_media_folder_and_a_damaged_backu
     # Into a non-empty media folder: refused.
     with pytest.raises(CommandError, match="不是空目录"):
         call_command("restore", str(folder), database_url=drill_db, media_root=str(media))
+    # A backup from a newer version (migrations this code lacks): refused.
+    manifest_path = folder / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    original = manifest_path.read_text(encoding="utf-8")
+    manifest["migrations"]["security"].append("0099_from_the_future")
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(CommandError, match="0099_from_the_future"):
+        call_command("restore", str(folder), database_url=drill_db, media_root=str(folders / "m"))
+    manifest_path.write_text(original, encoding="utf-8")
     # A damaged dump: refused before anything is written.
     dump = folder / DUMP
     data = bytearray(dump.read_bytes())
