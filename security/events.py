@@ -5,6 +5,7 @@ settings.SECURITY_LOG_FILE for the office's log collector."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from pathlib import Path
@@ -40,6 +41,15 @@ def _object(obj, object_type: str, object_id: str, object_repr: str) -> tuple[st
     return object_type, str(object_id or ""), (object_repr or "")[:200]
 
 
+def _valid_address(value: str | None) -> str | None:
+    """An IP address for the inet column, or None (a unix socket or a garbled header must not
+    make the login fail on the log's insert)."""
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
 def _build(
     kind: str,
     *,
@@ -63,7 +73,9 @@ def _build(
         kind=kind,
         user_pk=user_pk,
         username=(username or name)[:150],
-        address=address or (client_address(request) if request is not None else None) or None,
+        address=_valid_address(
+            address or (client_address(request) if request is not None else None)
+        ),
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[
             :_USER_AGENT_MAX
         ],
