@@ -304,3 +304,11 @@ def test_case_is_found_for_the_reveal(city, staff, intake):
     client.force_login(staff["handler"])
     client.post(reverse("requests_app:case_personal_data", args=[case.public_id]))
     assert rows(Kind.PII_REVEAL)[-1].object_repr == Case.objects.get(pk=case.pk).case_no
+
+
+def test_an_address_that_is_not_an_ip_is_stored_as_none(db):
+    """A unix-socket peer or a garbled address must not make the log's insert fail."""
+    event = security_event_record(Kind.LOGIN, username="u", address="unix:/run/gunicorn.sock")
+    assert SecurityEvent.objects.get(pk=event.pk).address is None
+    event = security_event_record(Kind.LOGIN, username="u", address=" 2001:db8::1 ")
+    assert SecurityEvent.objects.get(pk=event.pk).address == "2001:db8::1"
