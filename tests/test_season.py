@@ -4,11 +4,12 @@ published snapshot; the dashboard; reminders deduped; the circular lists late un
 recorded; only supervisors see any of it."""
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
-from django.core import mail
 from django.urls import reverse
+from docx import Document
 
 from agencies.models import Agency, AgencyLevel, Role
 from reporting.circulars import circular_compute, circular_docx_bytes
@@ -128,9 +129,6 @@ def test_drafts_are_frozen_with_their_checks_and_clean_ones_marked_clean(tree, s
     assert consolidated.data["table3"]["new_requests"]["total"] == 4 * 4 + 1
     assert not consolidated.clean  # the subtree has one problem
     # the draft's report is the six-section .docx from the frozen figures
-    from docx import Document
-    import io
-
     text = "\n".join(p.text for p in Document(io.BytesIO(draft_docx(draft_b))).paragraphs)
     assert "张店区乙局2026年政府信息公开工作年度报告" in text
 
@@ -272,9 +270,6 @@ def test_the_monthly_circular_lists_units_past_their_deadline(tree, supervisor):
     february = circular_compute(tree["city"], 2027, 2)
     late = sorted(r["agency"] for r in february if r.get("report_overdue"))
     assert late == ["张店区乙局", "张店区甲局"]
-    from docx import Document
-    import io
-
     doc = Document(io.BytesIO(circular_docx_bytes("淄博市", 2027, 2, february)))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "逾期未发布2026年度政府信息公开工作年度报告的单位" in text and "张店区甲局" in text
