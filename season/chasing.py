@@ -14,6 +14,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from agencies.models import Agency, Membership, Role
 from reporting.models import PublishedReport
@@ -78,6 +79,7 @@ def reminders_send(year: int, today: dt.date) -> dict:
         return summary
     parents = dict(Agency.objects.values_list("id", "parent_id"))
     names = dict(Agency.objects.values_list("id", "name"))
+    codes = dict(Agency.objects.values_list("id", "code"))
     memberships: dict = {}
     for membership in Membership.objects.filter(
         role__in=[Role.APPROVER, Role.SUPERVISOR]
@@ -111,7 +113,8 @@ def reminders_send(year: int, today: dt.date) -> dict:
             subject = f"{names[agency_id]}{year}年{kind}：距发布期限还有{left}个工作日"
             body = (
                 f"{names[agency_id]}{year}年政府信息公开工作{kind}应于{due:%Y年%m月%d日}前发布，"
-                f"目前{'、'.join(reasons)}。距期限还有{left}个工作日，请及时处理。"
+                f"目前{'、'.join(reasons)}。距期限还有{left}个工作日，请及时处理。\n"
+                f"问题清单：{reverse('season:unit', args=[codes[agency_id], year])}"
             )
             key = f"season:{year}:{agency_id}:{int(consolidated)}:{left}"
             sent = [

@@ -39,9 +39,13 @@ def supervised_roots(user) -> list[Agency]:
 
 
 def unit_get_for_user(user, code: str) -> Agency:
-    """A unit the user supervises (directly or from above), or 404 — never 403."""
+    """A unit the user supervises (directly or from above) or works in (its own staff, who are
+    chased about it), or 404 — never 403."""
     agency = Agency.objects.filter(code=code).first()
-    if agency is None or not report_selectors.user_supervises(user, agency):
+    if agency is None or not (
+        report_selectors.user_supervises(user, agency)
+        or report_selectors.user_is_staff_of(user, agency)
+    ):
         raise Http404("机关不存在")
     return agency
 
