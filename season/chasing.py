@@ -25,6 +25,7 @@ from .drafts import supervising_agency_ids
 from .models import Draft, ReminderSent
 
 REMIND_AT = (10, 5, 1)  # working days before the deadline
+CIRCULAR_MONTHS = (2, 3)  # the circulars that list units late with their annual report
 
 
 def deliver_reminder(user, subject: str, body: str, dedupe_key: str) -> bool:
@@ -128,8 +129,12 @@ def reminders_send(year: int, today: dt.date) -> dict:
 
 
 def circular_rows_mark_overdue(agency: Agency, year: int, month: int, rows_by_unit: dict) -> None:
-    """Circular hook: mark each unit whose previous-year annual report is past its deadline
-    (31 January) and still unpublished at the month's end."""
+    """Circular hook: in the circulars of the season's months after the deadline (February and
+    March), mark each unit whose previous-year annual report is past its deadline (31 January)
+    and still unpublished at the month's end. Later circulars are about the year's cases again
+    (a unit that never published stays on the season dashboard)."""
+    if month not in CIRCULAR_MONTHS:
+        return
     end = (dt.date(year, month, 28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     report_year = year - 1
     if end <= publication_due(report_year, False):

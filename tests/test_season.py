@@ -267,7 +267,7 @@ def test_reminders_go_at_10_5_and_1_working_days_once_to_approver_and_supervisor
     assert ReminderSent.objects.count() == 2
 
 
-def test_the_monthly_circular_lists_units_past_their_deadline(tree, supervisor):
+def test_the_monthly_circular_lists_units_past_their_deadline(tree, supervisor, client):
     for agency in (tree["city"], tree["district"]):
         report_publish(agency=agency, year=YEAR, by=supervisor)
     january = circular_compute(tree["city"], 2027, 1)
@@ -278,6 +278,10 @@ def test_the_monthly_circular_lists_units_past_their_deadline(tree, supervisor):
     doc = Document(io.BytesIO(circular_docx_bytes("淄博市", 2027, 2, february)))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "逾期未发布2026年度政府信息公开工作年度报告的单位" in text and "张店区甲局" in text
+    assert not any(r.get("report_overdue") for r in circular_compute(tree["city"], 2027, 4))
+    client.force_login(supervisor)
+    page = client.get(reverse("reporting:circular", args=["CITY-OFFICE", 2027, 2])).content.decode()
+    assert "逾期未发布 2026 年度政府信息公开工作年度报告：张店区甲局" in page
 
 
 def test_the_daily_run_is_recorded_and_does_nothing_outside_the_season(tree, supervisor):
