@@ -18,6 +18,7 @@ from requests_app.models import CaseEvent, EventKind
 from workcalendar.selectors import calendar_get
 
 from .models import Draft, SeasonRun, UnitSweep
+from .sweep import KINDS
 
 STATUS_LABELS = {
     "none": "尚无草稿",
@@ -112,9 +113,12 @@ def dashboard(root: Agency, year: int, today: dt.date) -> Dashboard:
             "agency_id", "clean", "sweep_total", "failures", "carry_over", "computed_at"
         )
     }
-    sweeps = dict(
-        UnitSweep.objects.filter(year=year, agency_id__in=ids).values_list("agency_id", "total")
-    )
+    sweeps = {
+        agency_id: (total, counts)
+        for agency_id, total, counts in UnitSweep.objects.filter(
+            year=year, agency_id__in=ids
+        ).values_list("agency_id", "total", "counts")
+    }
     published: dict[int, PublishedReport] = {}
     first_published: dict[int, dt.datetime] = {}
     for snapshot in PublishedReport.objects.filter(
@@ -144,7 +148,12 @@ def dashboard(root: Agency, year: int, today: dt.date) -> Dashboard:
                 "status_label": STATUS_LABELS[status],
                 "draft": draft,
                 "snapshot": snapshot,
-                "problems": sweeps.get(agency.id, 0),
+                "problems": sweeps.get(agency.id, (0, {}))[0],
+                "problem_kinds": [
+                    (KINDS[kind][0], n)
+                    for kind, n in sweeps.get(agency.id, (0, {}))[1].items()
+                    if n and kind in KINDS
+                ],
                 "failures": len(draft.failures) if draft else 0,
                 "carry_ok": None
                 if draft is None or draft.carry_over is None

@@ -201,6 +201,7 @@ def test_dashboard_statuses_deadlines_and_the_consolidated_comparison(tree, supe
     assert with_time.status_code == 200
     page = with_time.content.decode()
     assert "已发布后更正" in page and "汇总数字需复核" in page and "张店区甲局" in page
+    assert "逾期未办结 1" in page  # the unit's counts per kind
 
 
 def test_pages_are_for_supervisors_of_the_unit_only(tree, supervisor, client, other_agency):
