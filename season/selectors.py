@@ -58,10 +58,8 @@ def corrected_after(agency_ids, year: int) -> dict[int, dt.datetime]:
         kind=EventKind.CORRECTION, case__agency_id__in=list(agency_ids)
     ).values_list("case__agency_id", "at", "changes")
     for agency_id, at, changes in events:
-        if year in (changes or {}).get("years", []) and at > latest.get(
-            agency_id, at - dt.timedelta(1)
-        ):
-            latest[agency_id] = at
+        if year in (changes or {}).get("years", []):
+            latest[agency_id] = max(at, latest.get(agency_id, at))
     return latest
 
 
@@ -106,7 +104,16 @@ def _deadline(due: dt.date, today: dt.date) -> Deadline:
 def dashboard(root: Agency, year: int, today: dt.date) -> Dashboard:
     """Every unit of the office's subtree with its status, and the consolidated comparison."""
     ids = agency_subtree_ids(root.id)
-    agencies = list(Agency.objects.filter(id__in=ids).order_by("level", "code"))
+    agencies = list(Agency.objects.filter(id__in=ids))
+    parents = {a.id: a.parent_id for a in agencies}
+
+    def depth(agency_id) -> int:
+        n = 0
+        while agency_id != root.id and parents.get(agency_id) is not None and n < 50:
+            agency_id, n = parents[agency_id], n + 1
+        return n
+
+    agencies.sort(key=lambda a: (depth(a.id), a.code))  # the office first, then level by level
     drafts = {
         d.agency_id: d
         for d in Draft.objects.filter(year=year, consolidated=False, agency_id__in=ids).only(

@@ -14,7 +14,7 @@ from docx import Document
 from agencies.models import Agency, AgencyLevel, Role
 from reporting.circulars import circular_compute, circular_docx_bytes
 from reporting.models import PublishedReport
-from reporting.services import report_publish
+from reporting.services import published_period_check, report_publish
 from reporting.stats import annual_report_build
 from requests_app.models import Case, LegalChallenge
 from season import chasing, services
@@ -202,6 +202,14 @@ def test_dashboard_statuses_deadlines_and_the_consolidated_comparison(tree, supe
     page = with_time.content.decode()
     assert "已发布后更正" in page and "汇总数字需复核" in page and "张店区甲局" in page
     assert "逾期未办结 1" in page  # the unit's counts per kind
+    # a correction recorded after publishing (no new revision) also marks the unit corrected
+    report_publish(agency=tree["district"], year=YEAR, by=supervisor)
+    approver = make_user("zd-approver", tree["district"], Role.APPROVER)
+    case = Case.objects.filter(agency=tree["district"], state="closed").first()
+    published_period_check(case=case, by=approver, changed_fields={"outcome"}, reason="更正结果")
+    board = dashboard(tree["city"], YEAR, DRAFT_DAY)
+    assert {u["agency"].code: u["status"] for u in board.units}["ZD-GOV"] == "corrected"
+    assert board.consolidated.flagged == ["张店区人民政府", "张店区乙局"]
 
 
 def test_pages_are_for_supervisors_of_the_unit_only(tree, supervisor, client, other_agency):
