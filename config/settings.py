@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab  # season (issue 16): the daily run at 06:30
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -225,6 +226,11 @@ CELERY_BEAT_SCHEDULE = {
     "letters-issue-outstanding": {
         "task": "letters.letters_issue_outstanding",
         "schedule": 60 * 5,  # issuing asked for but left undone by a dead worker: finished
+    },
+    # --- season (issue 16): the year-end season's daily run, 1 December – 31 March ---
+    "season-daily": {
+        "task": "season.season_daily",
+        "schedule": crontab(hour=6, minute=30, month_of_year="12,1,2,3"),
     },
 }
 # Spreadsheet imports (common.tables): checked before anything is parsed.

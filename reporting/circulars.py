@@ -28,6 +28,10 @@ from workcalendar.selectors import calendar_get
 
 from .models import Circular
 
+# Higher layers add to a unit's row before the circular is frozen (season: the units whose
+# annual report is past its deadline). Each hook takes (agency, year, month, {unit_id: row}).
+CIRCULAR_ROW_HOOKS: list = []
+
 COLUMNS = [
     ("received", "本月新收"),
     ("closed", "本月办结"),
@@ -102,7 +106,7 @@ def circular_compute(agency: Agency, year: int, month: int) -> list[dict]:
         "agency_id", "received_on", "closed_on"
     ):
         days[agency_id].append(work.working_days_between(received_on, closed_on))
-    rows = []
+    rows, rows_by_unit = [], {}
     for unit_id, name in units.items():
         c = counts.get(unit_id, {})
         closed, overdue_open = c.get("closed", 0), c.get("overdue_open", 0)
@@ -120,6 +124,9 @@ def circular_compute(agency: Agency, year: int, month: int) -> list[dict]:
                 "rate_basis": basis,
             }
         )
+        rows_by_unit[unit_id] = rows[-1]
+    for hook in CIRCULAR_ROW_HOOKS:
+        hook(agency, year, month, rows_by_unit)
     rows.sort(
         key=lambda r: (
             -(r["on_time_rate"] if r["on_time_rate"] is not None else 101),
@@ -218,6 +225,13 @@ def circular_docx_bytes(agency_name: str, year: int, month: int, rows: list[dict
             "月末存在逾期未办结申请的单位："
             + "、".join(f"{r['agency']}（{r['overdue_open']}件）" for r in late)
             + "。请于收到通报后及时办结并说明原因。"
+        )
+    unpublished = [r for r in rows if r.get("report_overdue")]
+    if unpublished:
+        document.add_paragraph(
+            f"逾期未发布{unpublished[0]['report_overdue']}年度政府信息公开工作年度报告的单位："
+            + "、".join(r["agency"] for r in unpublished)
+            + "。请尽快发布。"
         )
     buffer = io.BytesIO()
     document.save(buffer)
