@@ -154,6 +154,7 @@ def test_worklist_filter_finished_selects_every_terminal_state(client, staff, on
     assert page.context["counts"]["withheld"] == 1
     html = page.content.decode()
     assert 'data-state="finished"' in html and "已办结（全部结果）" in html
+    assert '<small class="muted outcome-detail">属于国家秘密</small>' in html  # state, then ground
     only_withheld = client.get(url, {"state": "withheld"})
     assert [c.case_no for c in only_withheld.context["page"].object_list] == [
         one_per_state["withheld.state_secret"].case_no
