@@ -53,6 +53,8 @@ FINISHED_STATES = [
     CaseState.NOT_PROCESSED,
     CaseState.OTHER,
 ]
+# What any finished case is, whatever its outcome (a deadline column, a banner).
+FINISHED_LABEL = "已办结"
 # The filter value (worklist, API) that selects every finished state at once, and the states
 # in the order a filter offers them: open ones, “all finished”, each finished one, void.
 FINISHED_FILTER = "finished"
@@ -66,7 +68,7 @@ STATE_FILTER_CHOICES = [
 # The single state every finished case had before the terminal states followed the outcome
 # groups: still found in history rows, the transition log and old exports.
 LEGACY_CLOSED = "closed"
-LEGACY_CLOSED_LABEL = "已办结"
+LEGACY_CLOSED_LABEL = FINISHED_LABEL
 
 
 def finished_state_for(outcome: str) -> CaseState:

@@ -273,3 +273,11 @@ def test_an_old_export_with_state_closed_still_imports(tmp_path, city, staff):
         "2020-0003": "other",
         "2020-0004": "received",
     }
+
+
+def test_ledger_deadline_column_says_finished_and_the_state_column_the_group(one_per_state):
+    from office.ledger import deadline_state_text
+
+    withheld = one_per_state["withheld.state_secret"]
+    assert deadline_state_text("", None, withheld) == "已办结"
+    assert deadline_state_text("", None, one_per_state["void"]) == "已作废"
