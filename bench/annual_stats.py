@@ -187,7 +187,8 @@ def load_cases(n: int, agency_ids: list[int], seed: int = 2020) -> None:
                     state, outcome, closed = "void", "", None
                 elif roll < 0.90:
                     closed = received + dt.timedelta(days=int(rng.expovariate(1 / 18)))
-                    state, outcome = "closed", chosen_outcomes[i]
+                    outcome = chosen_outcomes[i]
+                    state = outcome.split(".", 1)[0]  # the terminal state of its group
                     if closed > dt.date(2022, 1, 14):
                         state, outcome, closed = "drafting", "", None
                 else:
@@ -222,7 +223,7 @@ SELECT applicant_type,
   COUNT(*) FILTER (WHERE received_on < %(start)s AND (closed_on IS NULL OR closed_on >= %(start)s))
     AS carried_over,
   {outcome_columns},
-  COUNT(*) FILTER (WHERE state = 'closed' AND closed_on BETWEEN %(start)s AND %(end)s) AS results_total,
+  COUNT(*) FILTER (WHERE state IN {finished} AND closed_on BETWEEN %(start)s AND %(end)s) AS results_total,
   COUNT(*) FILTER (WHERE received_on <= %(end)s AND (closed_on IS NULL OR closed_on > %(end)s))
     AS carried_forward
 FROM requests_app_case
@@ -243,7 +244,9 @@ def raw_table3(year: int, format_version: str, *, agency_ids=None, root_id=None)
     from django.db import connection
 
     from reporting.stats import outcome_rows
+    from requests_app.models import FINISHED_STATES
 
+    finished = "(" + ", ".join(f"'{state}'" for state in FINISHED_STATES) + ")"
     outcome_columns = []
     for i, (key, _) in enumerate(outcome_rows(format_version)):
         if key == "other":
@@ -251,7 +254,7 @@ def raw_table3(year: int, format_version: str, *, agency_ids=None, root_id=None)
         else:
             condition = f"outcome = '{key}'"
         outcome_columns.append(
-            f"COUNT(*) FILTER (WHERE state = 'closed' AND closed_on BETWEEN %(start)s AND %(end)s"
+            f"COUNT(*) FILTER (WHERE state IN {finished} AND closed_on BETWEEN %(start)s AND %(end)s"
             f" AND {condition}) AS o{i}"
         )
     if root_id is not None:
@@ -259,7 +262,10 @@ def raw_table3(year: int, format_version: str, *, agency_ids=None, root_id=None)
     else:
         tree, agencies = "", "agency_id = ANY(%(agencies)s::bigint[])"
     sql = RAW_SQL.format(
-        tree=tree, agencies=agencies, outcome_columns=",\n  ".join(outcome_columns)
+        tree=tree,
+        agencies=agencies,
+        outcome_columns=",\n  ".join(outcome_columns),
+        finished=finished,
     )
     params = {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31), "root": root_id}
     params["agencies"] = sorted(agency_ids) if agency_ids is not None else None

@@ -38,7 +38,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from agencies.models import Agency
-    from requests_app.models import Case, ClockEvent
+    from requests_app.models import OPEN_STATES, Case, ClockEvent
     from requests_app.services.deadlines import (
         ClockFact,
         case_deadlines_recompute_open,
@@ -122,7 +122,7 @@ def main() -> None:
     CalendarYear.objects.create(year=2027, source="bench")
     CalendarDay.objects.create(date=dt.date(2027, 1, 1), kind="holiday", name="元旦")
     CalendarDay.objects.create(date=dt.date(2026, 12, 31), kind="holiday", name="bench")
-    open_count = Case.objects.filter(agency=agency).exclude(state__in=["closed", "void"]).count()
+    open_count = Case.objects.filter(agency=agency).filter(state__in=OPEN_STATES).count()
     t = time.perf_counter()
     changed = case_deadlines_recompute_open(reason="bench: 2027 entered")
     elapsed = time.perf_counter() - t

@@ -17,8 +17,7 @@ then the run again (idempotent: nothing changes). Target: the whole run <= 5 min
 Each unit's tables come from `reporting.stats.annual_report_build`, the report page's own
 function (no second counting path).
 
-Finished state: FINISHED_STATES has one state today ("closed"); when the six terminal states
-land, `finished_state()` below is the one line to change (the outcome's finished state)."""
+Finished cases are written in their outcome group's terminal state (`finished_state_for`)."""
 
 from __future__ import annotations
 
@@ -53,10 +52,10 @@ RUN_DAY = dt.date(2027, 1, 4)
 
 
 def finished_state(outcome: str) -> str:
-    """The state a case with this outcome finishes in (FINISHED_STATES has one state today)."""
-    from requests_app.models import FINISHED_STATES
+    """The terminal state a case with this outcome finishes in (its outcome group's)."""
+    from requests_app.models import finished_state_for
 
-    return str(FINISHED_STATES[0])
+    return str(finished_state_for(outcome))
 
 
 def load_people(agency_ids: list[int]) -> None:

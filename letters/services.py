@@ -395,7 +395,7 @@ def _issue_checks(letter: Letter, case: Case, on: dt.date) -> None:
         raise RuleViolation(MSG_AGENCY_REMEDY.format(what="管辖法院"), "court")
     if case.state == CaseState.REVIEW:
         expected = case.proposed_outcome
-    elif case.state == CaseState.CLOSED:
+    elif case.is_finished:
         expected = case.outcome
     else:
         raise RuleViolation(MSG_REPLY_STATE)

@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Font
 from agencies.models import Agency, Membership, Role
 from agencies.selectors import agency_subtree_ids
 from common.docx_tables import table_fit_to_content
-from requests_app.models import Case, CaseState, ExtensionState
+from requests_app.models import FINISHED_STATES, Case, CaseState, ExtensionState
 from workcalendar.selectors import calendar_get
 
 from .models import Circular
@@ -79,7 +79,7 @@ def circular_compute(agency: Agency, year: int, month: int) -> list[dict]:
     unit_ids = agency_subtree_ids(agency.id)
     units = dict(Agency.objects.filter(id__in=unit_ids).values_list("id", "name"))
     counted = Case.objects.filter(agency_id__in=unit_ids).exclude(state=CaseState.VOID)
-    closed_in_month = Q(state=CaseState.CLOSED, closed_on__gte=start, closed_on__lte=end)
+    closed_in_month = Q(state__in=FINISHED_STATES, closed_on__gte=start, closed_on__lte=end)
     counts = {
         row["agency_id"]: row
         for row in counted.values("agency_id").annotate(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from requests_app.models import Case, CaseState, LegalChallenge
+from requests_app.models import FINISHED_STATES, Case, CaseState, LegalChallenge
 from requests_app.outcomes import (
     APPLICANT_TYPES,
     TABLE3_OUTCOME_ROWS_2019,
@@ -95,14 +95,14 @@ def row_q(row: str, year: int, format_version: str) -> Q:
     if row == "carried_over":
         return Q(received_on__lt=start) & (Q(closed_on__isnull=True) | Q(closed_on__gte=start))
     if row == "results_total":
-        return closed_in_year & Q(state=CaseState.CLOSED)
+        return closed_in_year & Q(state__in=FINISHED_STATES)
     if row == "carried_forward":
         return Q(received_on__lte=end) & (Q(closed_on__isnull=True) | Q(closed_on__gt=end))
     if row not in dict(outcome_rows(format_version)):
         raise ReportInputError(f"表三没有这一行：{row}", "row")
     if row == "other":  # 2019 format: 其他处理 is one row
-        return closed_in_year & Q(state=CaseState.CLOSED, outcome__startswith="other.")
-    return closed_in_year & Q(state=CaseState.CLOSED, outcome=row)
+        return closed_in_year & Q(state__in=FINISHED_STATES, outcome__startswith="other.")
+    return closed_in_year & Q(state__in=FINISHED_STATES, outcome=row)
 
 
 def column_q(column: str) -> Q:

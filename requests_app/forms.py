@@ -315,9 +315,9 @@ class WorklistForm(forms.Form):
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import CaseState
+        from .models import STATE_FILTER_CHOICES
 
-        self.fields["state"].choices = [*self.STATES, *CaseState.choices]
+        self.fields["state"].choices = [*self.STATES, *STATE_FILTER_CHOICES]
         if len(agencies) > 1:
             self.fields["agency"].choices = [("", "全部"), *[(a.id, a.name) for a in agencies]]
         else:

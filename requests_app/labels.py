@@ -16,6 +16,8 @@ from django.contrib.auth import get_user_model
 from agencies.models import Agency
 
 from .models import (
+    LEGACY_CLOSED,
+    LEGACY_CLOSED_LABEL,
     AttachmentKind,
     Case,
     CaseState,
@@ -134,9 +136,13 @@ AUDIT_FIELD_LABELS: dict[str, str] = {
 # Keys that identify a record for the machine only: the page links to it instead.
 HIDDEN_FIELDS = {"letter", "possible_repeat_public_id", "attachment_id", "challenge"}
 
+# Every state a record may hold: the current ones and the single 已办结 that history rows,
+# the transition log and old exports recorded before the terminal states followed the outcome.
+STATE_CHOICES = [*CaseState.choices, (LEGACY_CLOSED, LEGACY_CLOSED_LABEL)]
+
 _VALUE_SOURCES = [
     Outcome.choices,
-    CaseState.choices,
+    STATE_CHOICES,
     ExtensionState.choices,
     Channel.choices,
     ApplicantType.choices,
@@ -195,12 +201,12 @@ FIELD_CHOICES = {
     "expected_outcome": Outcome.choices,
     "reply_outcome": Outcome.choices,
     "result": ChallengeResult.choices,
-    "earlier_state": CaseState.choices,
+    "earlier_state": STATE_CHOICES,
 }
 
 
 CHOICE_KINDS = {
-    "state": CaseState.choices + ExtensionState.choices,
+    "state": STATE_CHOICES + ExtensionState.choices,
     "channel": Channel.choices,
     "applicant_type": ApplicantType.choices,
     "outcome": Outcome.choices,
@@ -214,6 +220,20 @@ def choice_label(value, kind: str) -> str:
     if kind == "letter":
         return _other_apps()["letter"].get(value, value or "")
     return dict(CHOICE_KINDS.get(kind, [])).get(value, value or "")
+
+
+def outcome_detail(case) -> str:
+    """What the outcome adds to the case's state, so a page never says it twice: nothing for
+    予以公开/部分公开 (the state says it all), the ground for the other groups (不予公开 →
+    “属于国家秘密”), the whole label when the state is not the outcome's (a voided case)."""
+    if not case.outcome:
+        return ""
+    full = choice_label(case.outcome, "outcome")
+    state = choice_label(case.state, "state")
+    if full == state:
+        return ""
+    group, _, detail = full.partition("：")
+    return detail if group == state and detail else full
 
 
 def field_label(name: str, scope: str = "case") -> str:

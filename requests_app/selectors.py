@@ -12,7 +12,15 @@ from agencies.models import Agency, Membership, Role
 from agencies.selectors import agency_subtree_ids, user_visible_agency_ids
 from workcalendar.selectors import calendar_get
 
-from .models import OPEN_STATES, Case, CaseEvent, CaseState, EventKind
+from .models import (
+    FINISHED_FILTER,
+    FINISHED_STATES,
+    OPEN_STATES,
+    Case,
+    CaseEvent,
+    CaseState,
+    EventKind,
+)
 
 
 def case_list_for_user(user) -> QuerySet[Case]:
@@ -71,7 +79,7 @@ SORTS = {
 @dataclass(frozen=True)
 class WorklistFilters:
     scope: str = "agency"  # agency | mine
-    state: str = "open"  # open | all | one CaseState value
+    state: str = "open"  # open | all | finished | one CaseState value
     due_within: int | None = None  # working days from today
     overdue: bool = False
     channel: str = ""
@@ -126,7 +134,7 @@ def case_worklist(
         queryset = queryset.filter(Q(handler=user) | Q(created_by=user) | Exists(acted))
     if filters.agency_id:
         queryset = queryset.filter(agency_id=filters.agency_id)
-    queryset = queryset.filter(**_state_lookup(filters.state))
+    queryset = queryset.filter(**case_state_lookup(filters.state))
     if filters.due_within is not None:
         limit = case_due_soon_limit(today, filters.due_within, calendar)
         queryset = queryset.filter(
@@ -156,9 +164,13 @@ def case_worklist(
     return queryset.order_by(nulls, *order[1:])
 
 
-def _state_lookup(state: str) -> dict:
+def case_state_lookup(state: str) -> dict:
+    """The filter of a state choice: `open`, `finished` (the six terminal states), one state;
+    anything else (`all`, empty) filters nothing."""
     if state == "open":
         return {"state__in": OPEN_STATES}
+    if state == FINISHED_FILTER:
+        return {"state__in": FINISHED_STATES}
     if state in CaseState.values:
         return {"state": state}
     return {}
@@ -177,6 +189,7 @@ def case_state_counts(
     aggregates = {state: Count("id", filter=Q(state=state)) for state in CaseState.values}
     counts = queryset.aggregate(**aggregates)
     counts["open"] = sum(counts[s] for s in OPEN_STATES)
+    counts[FINISHED_FILTER] = sum(counts[s] for s in FINISHED_STATES)
     counts["all"] = sum(counts[s] for s in CaseState.values)
     return counts
 

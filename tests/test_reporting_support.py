@@ -1,14 +1,15 @@
 """Factories for the reporting tests (no tests here).
 
 Cases are created directly (the statistics read whatever the services left behind); a closed
-case enters `closed` only through the FSM transition `close_imported`."""
+case enters the finished state of its outcome's group only through the FSM transition
+`close_imported`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 
-from requests_app.models import Case, CaseState, LegalChallenge
+from requests_app.models import Case, CaseState, LegalChallenge, finished_state_for
 
 _seq = itertools.count(1)
 
@@ -46,7 +47,7 @@ def make_case(
         case.void(reason="登记错误", by=None, at=dt.datetime(2020, 6, 1, tzinfo=dt.UTC))
         case.save()
     assert case.state == (
-        CaseState.VOID if void else CaseState.CLOSED if closed_on else CaseState.RECEIVED
+        CaseState.VOID if void else finished_state_for(outcome) if closed_on else CaseState.RECEIVED
     )
     return case
 

@@ -27,6 +27,7 @@ from workcalendar.selectors import calendar_get
 from .. import rules
 from ..hooks import after_action_run
 from ..models import (
+    FINISHED_STATES,
     Case,
     CaseEvent,
     CaseNumberCounter,
@@ -550,7 +551,7 @@ def case_act(
             case_deadline_refresh(case)
         else:
             case.clock_stopped = False
-        if case.state == CaseState.CLOSED and source != CaseState.CLOSED:
+        if case.is_finished and source not in FINISHED_STATES:
             from reporting.services import closing_period_check  # published years are locked
 
             closing_period_check(case=case, by=by, reason=reason)

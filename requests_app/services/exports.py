@@ -17,7 +17,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from common.tables import csv_safe
 
-from ..models import OPEN_STATES, Case, CaseState
+from ..models import FINISHED_STATES, OPEN_STATES, Case, CaseState
 from .imports import CASE_COLUMNS
 
 EXPORT_COLUMNS = [*CASE_COLUMNS, "state", "reply_due", "deadline_provisional", "overdue"]
@@ -34,7 +34,7 @@ def case_is_overdue(
         return False
     if state in OPEN_STATES:
         return reply_due < today
-    if state == CaseState.CLOSED and closed_on is not None:
+    if state in FINISHED_STATES and closed_on is not None:
         return closed_on > reply_due
     return False
 
