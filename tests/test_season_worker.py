@@ -22,7 +22,7 @@ from django.core.management import call_command
 from agencies.models import Agency, AgencyLevel, Role
 from letters.models import Letter, LetterKind, LetterSeries, LetterState
 from reporting.services import report_publish
-from requests_app.models import Case
+from requests_app.models import FINISHED_STATES, Case
 from season.models import Draft, SeasonRun, UnitSweep
 
 from .conftest import make_user
@@ -110,14 +110,16 @@ def generated_tree(supervisor_user) -> list[Agency]:
                     applicant_type="natural_person",
                     applicant_name="申请人",
                     content="申请公开某项政府信息",
-                    state="closed" if closed else "received",
+                    state="disclosed" if closed else "received",
                     outcome="disclosed" if closed else "",
                     closed_on=closed,
                     reply_due=None if closed else dt.date(2027, 1, 19),
                 )
             )
     Case.objects.bulk_create(cases, batch_size=2000)
-    for n, case in enumerate(Case.objects.filter(case_no__startswith="GEN", state="closed")):
+    for n, case in enumerate(
+        Case.objects.filter(case_no__startswith="GEN", state__in=FINISHED_STATES)
+    ):
         letters.append(
             Letter(
                 case=case,
