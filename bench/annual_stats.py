@@ -361,7 +361,12 @@ def run(args, agency_ids: list[int]) -> None:
 
     from agencies.models import Agency
     from agencies.selectors import agency_subtree_ids
-    from reporting.stats import default_format_version, table3_check, table3_compute
+    from reporting.stats import (
+        annual_report_build,
+        default_format_version,
+        table3_check,
+        table3_compute,
+    )
     from requests_app.models import Case
 
     year = args.year
@@ -387,6 +392,11 @@ def run(args, agency_ids: list[int]) -> None:
         args.repeat,
     )
     t_cte, cte = timed(lambda: raw_table3(year, fv, root_id=root.id), 1)
+    t_report, report = timed(
+        lambda: annual_report_build(agency=root, year=year, format_version=fv, consolidated=True),
+        args.repeat,
+    )
+    assert report.consistent and report.table3 == tree
     t_subtree, _ = timed(lambda: agency_subtree_ids(root.id), 20)
 
     raw_new = sum(r[1] for r in raw)
@@ -413,6 +423,10 @@ def run(args, agency_ids: list[int]) -> None:
         f"  floor = hand-written GROUP BY applicant_type with FILTERed counts, agency ids as"
         f" bigint[];\n  the ORM time includes agency_subtree_ids ({t_subtree * 1000:.2f} ms from"
         f" the cached tree)"
+    )
+    print(
+        f"  consolidated annual report of the root (tables three and four, whole tree):"
+        f" {t_report * 1000:8.1f} ms"
     )
     print(
         f"  the floor with a recursive CTE for the tree:  {t_cte * 1000:8.1f} ms   (not parallel)"
