@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
 
@@ -114,10 +114,20 @@ def copy_insert(model: type[models.Model], objects: Sequence[models.Model]) -> N
         for f in fields:
             if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
                 f.pre_save(obj, add=True)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    copy_rows(
+        model,
+        [f.column for f in fields],
+        (
+            [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+            for obj in objects
+        ),
+    )
+
+
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """PostgreSQL: COPY rows of database values (JSON as text) into the model's table."""
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:
-            for obj in objects:
-                copy.write_row(
-                    [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-                )
+            for row in rows:
+                copy.write_row(row)

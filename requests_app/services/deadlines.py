@@ -8,6 +8,7 @@ history row for each case whose date moved)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from workcalendar.statutory import STATUTORY_RULE_NAME
 
 from ..models import OPEN_STATES, Case, CaseEvent, Channel, ClockEvent, ClockKind, EventKind
 from ..rules import REPLY_WORKING_DAYS
-from .bulk import bulk_set, bulk_set_if_current, copy_insert
+from .bulk import bulk_set, bulk_set_if_current, copy_rows
 
 RECEIPT_RULES = {
     Channel.IN_PERSON: "当面提交，以提交之日为收到申请之日（条例第三十一条第一项）",
@@ -299,6 +300,11 @@ def case_deadlines_recompute_open(
     return changed_total
 
 
+HISTORY_COLUMNS = [
+    "case_id", "kind", "transition", "from_state", "to_state", "actor_id", "at", "reason", "changes",
+]  # fmt: skip
+
+
 def _apply_moved_at_once(moved, *, by, reason: str) -> int:
     """PostgreSQL, one transaction: one `UPDATE … FROM unnest(…)` writes every moved deadline
     whose case still has the version read (a transition that ran meanwhile already used the
@@ -314,22 +320,29 @@ def _apply_moved_at_once(moved, *, by, reason: str) -> int:
             ],
             states=OPEN_STATES,
         )
+        now, actor_id = timezone.now(), getattr(by, "pk", None)
         history = [
-            CaseEvent(
-                case_id=case_id,
-                kind=EventKind.DEADLINE_CHANGED,
-                actor=by,
-                reason=reason,
-                changes={
-                    "reply_due": [_iso(old_due), _iso(deadline.due)],
-                    "deadline_provisional": [old_provisional, deadline.provisional],
-                },
+            (
+                case_id,
+                EventKind.DEADLINE_CHANGED.value,
+                "",
+                "",
+                "",
+                actor_id,
+                now,
+                reason,
+                json.dumps(
+                    {
+                        "reply_due": [_iso(old_due), _iso(deadline.due)],
+                        "deadline_provisional": [old_provisional, deadline.provisional],
+                    }
+                ),
             )
             for case_id, _, deadline, (old_due, old_provisional) in moved
             if case_id in written
             and (old_due, old_provisional) != (deadline.due, deadline.provisional)
         ]
-        copy_insert(CaseEvent, history)
+        copy_rows(CaseEvent, HISTORY_COLUMNS, history)
     return len(history)
 
 
