@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from letters.models import Letter
 from requests_app.models import CaseEvent, ClockEvent
 from requests_app.services import cases as svc
 from tests.conftest import make_user
@@ -77,3 +78,31 @@ def test_worklist_and_supervisor_pages_keep_their_query_count(
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("requests_app:supervision"))
     assert len(few) == len(many)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_approvals_page_while_an_issued_reply_is_still_being_rendered(client, city, staff, intake):
+    """An issued reply is committed as pending before its file is stored; an approver's page
+    load in that moment lists the case instead of failing (found by bench/load/run.py)."""
+    case = svc.case_register(agency=city, by=staff["clerk"], data=intake())
+    svc.case_start_drafting(case_id=case.id, by=staff["handler"])
+    svc.case_submit_for_approval(case_id=case.id, by=staff["handler"], outcome="disclosed")
+    Letter.objects.create(
+        case=case,
+        agency=city,
+        kind="reply",
+        outcome="disclosed",
+        state="issued",
+        number="淄政办信复〔2026〕1号",
+        number_year=2026,
+        number_seq=1,
+        issued_on=dt.date(2026, 9, 28),
+        template_key="reply_disclosed",
+        render_status="pending",
+        created_by=staff["handler"],
+        issued_by=staff["approver"],
+    )
+    client.force_login(staff["approver"])
+    response = client.get(reverse("requests_app:approvals"))
+    assert response.status_code == 200
+    assert case.case_no in response.content.decode()
