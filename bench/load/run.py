@@ -409,15 +409,16 @@ def profile_hot_actions(config: dict) -> None:
 
     from requests_app.models import Case
 
-    api = APIClient()
+    api = APIClient(HTTP_HOST="127.0.0.1")
     api.credentials(HTTP_AUTHORIZATION=f"Token {config['staff']['clerk'][0]['token']}")
-    page = Client()
+    page = Client(HTTP_HOST="127.0.0.1")
     page.cookies["sessionid"] = config["staff"]["handler"][0]["session"]
     case = Case.objects.order_by("-id").first()
     body = {
         "agency": config["agency"], "channel": "in_person", "submitted_on": config["today"],
         "applicant_type": "natural_person", "applicant_name": "剖析", "applicant_phone": "13800001111",
         "applicant_id_number": "11010519491231002X", "delivery_method": "post", "content": "剖析用申请",
+        "applicant_address": "压测市人民路2号", "applicant_postcode": "255000",
     }  # fmt: skip
     actions = [
         ("registration (API)", lambda: api.post("/api/v1/requests/", body, format="json")),
@@ -425,7 +426,8 @@ def profile_hot_actions(config: dict) -> None:
         ("page: worklist", lambda: page.get("/worklist/?sort=due")),
     ]
     for label, action in actions:
-        action()
+        response = action()
+        assert response.status_code in (200, 201), (label, response.status_code, response.content)
         profiler = Profiler(interval=0.0005)
         profiler.start()
         for _ in range(10):
