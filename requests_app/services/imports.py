@@ -128,7 +128,8 @@ def _text(values: dict[str, Any], name: str) -> str:
 
 
 def cases_import_check(rows: list[TableRow], *, agency: Agency, today: dt.date) -> list[CaseRow]:
-    """Check every row; return the cleaned rows or raise ImportFailed with every problem."""
+    """Check every row; return the cleaned rows or raise ImportFailed with every problem.
+    The rows are consumed: each row's values are dropped once it is checked."""
     errors: list[tuple[int, int, str]] = []  # (line, column order, message) for a stable report
     checked: list[CaseRow] = []
     seen: dict[str, int] = {}
@@ -221,7 +222,11 @@ def cases_import_check(rows: list[TableRow], *, agency: Agency, today: dt.date) 
             for column, message in problems:
                 errors.append((row.line, _COLUMN_ORDER.get(column, 99), message))
         else:
+            # Empty values are the model's defaults anyway: not kept (a 100,000-row file's
+            # memory), and the row's raw values are dropped once checked.
+            cleaned = {k: v for k, v in cleaned.items() if v not in ("", None)}
             checked.append(CaseRow(row.line, case_no, cleaned, outcome, closed_on))
+        row.values = {}
 
     if errors:
         errors.sort(key=lambda e: (e[0], e[1]))
