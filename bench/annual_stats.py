@@ -431,8 +431,11 @@ def run(args, agency_ids: list[int]) -> None:
     print(
         f"  the floor with a recursive CTE for the tree:  {t_cte * 1000:8.1f} ms   (not parallel)"
     )
-    ok = t_tree <= 2.0 and t_tree / t_raw <= 1.5 and t_one / t_one_raw <= 1.5
-    print("  targets met (ratio <= 1.5 both)" if ok else "  TARGETS NOT MET (ratio <= 1.5 both)")
+    ratios_ok = t_tree / t_raw <= 1.5 and t_one / t_one_raw <= 1.5
+    print(f"  ratio <= 1.5 for one agency and the whole tree: {'met' if ratios_ok else 'NOT MET'}")
+    print(
+        f"  whole tree <= 2 s (absolute, machine-dependent): {'met' if t_tree <= 2 else 'not met'}"
+    )
 
 
 if __name__ == "__main__":
