@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ogi
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test lint format browser-deps migrate bench
+.PHONY: run test install install-test lint format browser-deps migrate bench bench-deps
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -69,3 +69,10 @@ lint:
 format:
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# --- benchmarks (issue 15): nginx for the full-stack load test (bench/load/run.py) ----------
+bench-deps: install-test
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q nginx-light; \
+		else sudo apt-get update -q && sudo apt-get install -y -q nginx-light; fi; \
+	fi
