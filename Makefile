@@ -31,8 +31,8 @@ install-test: $(VENV)/.installed-test browser-deps
 # Never `playwright install`: it downloads a browser build, which this network refuses.
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! command -v soffice >/dev/null || [ ! -d /usr/share/fonts/opentype/noto ] || ! command -v pdftotext >/dev/null; then \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium libreoffice-writer-nogui fonts-noto-cjk poppler-utils; \
-		else sudo apt-get update -q && sudo apt-get install -y -q chromium libreoffice-writer-nogui fonts-noto-cjk poppler-utils; fi; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils; \
+		else sudo apt-get update -q && sudo apt-get install -y -q chromium libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils; fi; \
 	fi
 	@# The official fonts (仿宋, 小标宋…) map to Noto Serif CJK, not a sans fallback (fc-match 仿宋).
 	@if [ -d /etc/fonts/conf.d ] && ! cmp -s deploy/fonts/65-ogi-official-fonts.conf /etc/fonts/conf.d/65-ogi-official-fonts.conf; then \

@@ -5,12 +5,14 @@ the same transaction."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import os
 import zipfile
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +22,7 @@ from agencies.selectors import user_has_role
 from common.office import office_to_pdf
 from requests_app.models import Case, CaseEvent, CaseState, EventKind
 from requests_app.rules import RuleViolation
+from requests_app.services.repeats import text_similarity
 
 from . import engine
 from .grounds import GROUND_LABELS, GROUND_SHORT, Ground
@@ -502,7 +505,47 @@ def release_record(*, case: Case, letter_number: str, by) -> list[Document]:
             documents=[d.pk for d in documents],
             pages=sum(d.page_count for d in documents),
         )
+    publication_suggest(case)
     return documents
+
+
+ART44_SIMILARITY = 0.8
+ART44_LOOKBACK_DAYS = 365
+
+
+def _applicant_key(case: Case) -> str:
+    return case.applicant_id_number or case.applicant_credit_code or case.applicant_name.strip()
+
+
+def publication_suggest(case: Case) -> PublicationSuggestion | None:
+    """Art. 44: when at least ART44_MIN_APPLICANTS different applicants asked the same agency
+    for similar information within a year, suggest proactive disclosure (one open suggestion
+    per subject: a later similar case joins it)."""
+    minimum = getattr(settings, "ART44_MIN_APPLICANTS", 3)
+    since = case.received_on - dt.timedelta(days=ART44_LOOKBACK_DAYS)
+    similar = [
+        other
+        for other in Case.objects.filter(agency_id=case.agency_id, received_on__gte=since)
+        .exclude(pk=case.pk)
+        .exclude(state=CaseState.VOID)
+        .order_by("received_on", "id")[:500]
+        if text_similarity(other.content, case.content) >= ART44_SIMILARITY
+    ]
+    cases = [*similar, case]
+    if len({_applicant_key(c) for c in cases}) < minimum:
+        return None
+    suggestion = (
+        PublicationSuggestion.objects.filter(agency_id=case.agency_id, cases__in=similar)
+        .exclude(state=SuggestionState.DISMISSED)
+        .distinct()
+        .first()
+    )
+    if suggestion is None:
+        suggestion = PublicationSuggestion.objects.create(
+            agency_id=case.agency_id, subject=case.content
+        )
+    suggestion.cases.add(*cases)
+    return suggestion
 
 
 @transaction.atomic
