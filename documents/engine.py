@@ -299,6 +299,47 @@ def _burnt_page(page: pdfium.PdfPage, boxes: list[Box], dpi: int) -> bytes:
     return buffer.getvalue()
 
 
+class RedactionLeak(RuntimeError):
+    """The output would still reference a page of the original (never written)."""
+
+
+def _cut_references(page: pikepdf.Page) -> None:
+    """Before a page is copied: drop what could pull another page of the original (with its
+    text) into the output — links to other pages, article beads — and page-level metadata."""
+    obj = page.obj
+    for key in ("/Metadata", "/PieceInfo", "/Thumb", "/B"):
+        if key in obj:
+            del obj[key]
+    if "/Annots" not in obj:
+        return
+    kept = pikepdf.Array()
+    for annot in obj.Annots:
+        action = annot.get("/A")
+        internal = "/Dest" in annot or (
+            isinstance(action, pikepdf.Dictionary) and action.get("/S") == pikepdf.Name.GoTo
+        )
+        if annot.get("/Subtype") == pikepdf.Name.Popup or internal:
+            continue
+        if "/Popup" in annot:
+            del annot["/Popup"]
+        if "/P" in annot:
+            del annot["/P"]
+        kept.append(annot)
+    obj.Annots = kept
+
+
+def _only_own_pages(out: pikepdf.Pdf) -> None:
+    """The check behind the promise: no page object in the file but the output's own pages."""
+    own = {page.obj.objgen for page in out.pages}
+    for obj in out.objects:
+        if (
+            isinstance(obj, pikepdf.Dictionary)
+            and obj.get("/Type") == pikepdf.Name.Page
+            and obj.objgen not in own
+        ):
+            raise RedactionLeak("a page of the original is still referenced")
+
+
 def redact(data: bytes, boxes: Iterable[Box], *, dpi: int = RENDER_DPI) -> bytes:
     """The released PDF: pages with boxes rebuilt from their burnt image, the others copied with
     their text; no document information, no XMP metadata, no outline, no forms.
@@ -323,13 +364,11 @@ def redact(data: bytes, boxes: Iterable[Box], *, dpi: int = RENDER_DPI) -> bytes
                 single = pikepdf.open(io.BytesIO(img2pdf.convert(png, layout_fun=layout)))
                 out.pages.append(single.pages[0])
             else:
+                _cut_references(source.pages[index])
                 out.pages.append(source.pages[index])
-        for page in out.pages:
-            for key in ("/Metadata", "/PieceInfo", "/Thumb"):
-                if key in page.obj:
-                    del page.obj[key]
         if "/Info" in out.trailer:
             del out.trailer["/Info"]
+        _only_own_pages(out)
         buffer = io.BytesIO()
         out.save(buffer, compress_streams=True, fix_metadata_version=False)
         return buffer.getvalue()

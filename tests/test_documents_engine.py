@@ -124,3 +124,52 @@ def test_box_on_a_scan_is_burnt_into_the_pixels():
 def test_unreadable_pdf_is_refused():
     with pytest.raises(engine.PdfUnreadable):
         engine.page_count(b"%PDF-1.7\nnot really")
+
+
+def _all_stream_bytes(data: bytes) -> bytes:
+    pdf = pikepdf.open(io.BytesIO(data))
+    chunks = []
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream):
+            chunks.append(obj.read_bytes())
+    return b"".join(chunks)
+
+
+def test_links_to_a_redacted_page_do_not_drag_its_text_along():
+    """A kept page linking to a redacted one would make a PDF writer copy the original page
+    (with its text) as a link target: internal links are cut, other annotations kept."""
+    source = pikepdf.open(io.BytesIO(multipage_pdf(2)))
+    first = source.pages[0].obj
+    link = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Link,
+        Rect=[72, 700, 200, 720],
+        Dest=pikepdf.Array([first, pikepdf.Name.Fit]),
+    )
+    goto = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Link,
+        Rect=[72, 600, 200, 620],
+        A=pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.Array([first, pikepdf.Name.Fit])),
+    )
+    uri = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Link,
+        Rect=[72, 500, 200, 520],
+        A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://example.org/")),
+    )
+    source.pages[1].obj.Annots = source.make_indirect(pikepdf.Array([link, goto, uri]))
+    buffer = io.BytesIO()
+    source.save(buffer, compress_streams=False)
+    pdf = buffer.getvalue()
+    assert MOBILE_A.encode() in _all_stream_bytes(pdf)
+
+    boxes = [b for b in engine.detect(pdf) if b.page == 0]
+    released = engine.redact(pdf, labelled(boxes))
+    assert MOBILE_A.encode() not in _all_stream_bytes(released)
+    assert b"Page 1 public" not in _all_stream_bytes(released)
+    out = pikepdf.open(io.BytesIO(released))
+    assert len(out.pages) == 2
+    annots = out.pages[1].obj.Annots
+    assert len(annots) == 1 and str(annots[0].A.URI) == "https://example.org/"
+    assert "Page 2 public text" in pdftotext(released, page=2)
