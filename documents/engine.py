@@ -20,6 +20,7 @@ import io
 import re
 import shutil
 import subprocess
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -273,30 +274,46 @@ def _draw_label(draw: ImageDraw.ImageDraw, rect: tuple[int, int, int, int], labe
             return
 
 
-def _burnt_page(page: pdfium.PdfPage, boxes: list[Box], dpi: int) -> bytes:
-    """The page rendered to an image with its boxes burnt in; PNG bytes."""
+def _burnt_page(page: pdfium.PdfPage, boxes: list[Box], dpi: int) -> Image.Image:
+    """The page rendered to an RGB image with its boxes burnt in."""
     scale = dpi / 72
     image = page.render(scale=scale, may_draw_forms=True).to_pil().convert("RGB")
     draw = ImageDraw.Draw(image)
-    if page.get_rotation() % 360:
-        boxes = [
-            Box(boxes[0].page, 0, 0, page.get_width(), page.get_height(), label=boxes[0].label)
-        ]
+    rotated = bool(page.get_rotation() % 360)
     for box in boxes:
-        rect = (
-            int(box.x0 * scale),
-            int(box.y0 * scale),
-            int(box.x1 * scale + 0.999),
-            int(box.y1 * scale + 0.999),
-        )
-        if page.get_rotation() % 360:
+        if rotated:  # see the module's note: the whole page is covered
             rect = (0, 0, image.width, image.height)
+        else:
+            rect = (
+                int(box.x0 * scale),
+                int(box.y0 * scale),
+                int(box.x1 * scale + 0.999),
+                int(box.y1 * scale + 0.999),
+            )
         draw.rectangle(rect, fill="black")
         full, _, short = box.label.partition("|")
         _draw_label(draw, rect, [full, short])
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", compress_level=3)
-    return buffer.getvalue()
+    return image
+
+
+def _image_page(out: pikepdf.Pdf, image: Image.Image, width: float, height: float) -> None:
+    """Append a page of the given size in points showing only the image (Flate-compressed
+    RGB: faster than PNG encoding plus img2pdf, and as small for text pages)."""
+    xobject = pikepdf.Stream(out, zlib.compress(image.tobytes(), 3))
+    xobject.Type = pikepdf.Name.XObject
+    xobject.Subtype = pikepdf.Name.Image
+    xobject.Width, xobject.Height = image.width, image.height
+    xobject.ColorSpace = pikepdf.Name.DeviceRGB
+    xobject.BitsPerComponent = 8
+    xobject.Filter = pikepdf.Name.FlateDecode
+    content = out.make_stream(f"q {width:.4f} 0 0 {height:.4f} 0 0 cm /Im0 Do Q".encode())
+    page = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page,
+        MediaBox=[0, 0, round(width, 4), round(height, 4)],
+        Contents=content,
+        Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobject)),
+    )
+    out.pages.append(pikepdf.Page(page))
 
 
 class RedactionLeak(RuntimeError):
@@ -358,11 +375,10 @@ def redact(data: bytes, boxes: Iterable[Box], *, dpi: int = RENDER_DPI) -> bytes
                 width, height = page.get_size()
                 if page.get_rotation() % 180:
                     width, height = height, width
-                png = _burnt_page(page, by_page[index], dpi)
+                image = _burnt_page(page, by_page[index], dpi)
                 page.close()
-                layout = img2pdf.get_layout_fun((width, height))
-                single = pikepdf.open(io.BytesIO(img2pdf.convert(png, layout_fun=layout)))
-                out.pages.append(single.pages[0])
+                _image_page(out, image, width, height)
+                image.close()
             else:
                 _cut_references(source.pages[index])
                 out.pages.append(source.pages[index])
