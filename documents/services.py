@@ -321,7 +321,7 @@ def box_add(
             document_id=document.pk,
             box_id=box.pk,
             page=page,
-            ground=ground,
+            ground=Ground(ground).label,
         )
     return box
 
@@ -349,8 +349,8 @@ def box_decide(*, box_id: int, by, accept: bool, ground: str | None = None) -> R
             f"{'采纳' if accept else '驳回'}《{document.title}》第{box.page}页的遮盖区域",
             document_id=document.pk,
             box_id=box.pk,
-            state=[old[0], box.state],
-            ground=[old[1], box.ground],
+            box_state=[BoxState(old[0]).label, BoxState(box.state).label],
+            ground=[Ground(old[1]).label, Ground(box.ground).label],
         )
     return box
 
@@ -502,7 +502,7 @@ def release_record(*, case: Case, letter_number: str, by) -> list[Document]:
             case,
             by,
             f"随答复（{letter_number}）提供公开文件{len(documents)}件",
-            documents=[d.pk for d in documents],
+            documents=[d.title for d in documents],
             pages=sum(d.page_count for d in documents),
         )
     publication_suggest(case)

@@ -88,6 +88,10 @@ def test_handler_works_a_document_through_the_forms(client, review_case, staff):
     assert "审核通过公开文件" in page
     client.post(f"/documents/cases/{review_case.public_id}/signoff/")
     assert ReleaseSignoff.objects.filter(signed_by=staff["approver"]).exists()
+    history = client.get(f"/cases/{review_case.public_id}/").content.decode()
+    assert "添加公开文件《道路维修材料》" in history and "审核通过公开文件" in history
+    assert "不予公开依据：条例第十六条第二款（过程性信息、执法案卷）" in history
+    assert "document_id" not in history and "box_id" not in history
     log = client.get(f"/documents/cases/{review_case.public_id}/log.docx")
     table = DocxDocument(io.BytesIO(log.content)).tables[0]
     assert len(table.rows) == 1 + document.boxes.filter(state=BoxState.ACCEPTED).count()
