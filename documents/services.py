@@ -48,6 +48,7 @@ MSG_NOT_PERMITTED = "您在该机关没有办理公开文件的权限"
 MSG_SIGNOFF_NOT_PERMITTED = "只有审核人可以审核公开文件"
 MSG_CASE_FINISHED = "案件已办结，公开文件不能再修改"
 MSG_CASE_VOID = "案件已作废"
+MSG_RELEASED = "《{title}》已随答复（{number}）提供，不能再修改"
 MSG_PAGE = "页码应在 1 至 {pages} 之间"
 MSG_BOX = "遮盖区域的坐标不正确：须在页面之内，且右下角在左上角的右下方"
 MSG_GROUND = "请从给定的不予公开依据中选择"
@@ -144,6 +145,14 @@ def _check_open(case: Case) -> None:
         raise DocumentInvalid(MSG_CASE_VOID)
     if case.is_finished:
         raise DocumentInvalid(MSG_CASE_FINISHED)
+
+
+def _check_unreleased(document: Document) -> None:
+    """What was handed over stays as it was handed over (the log must match the copy)."""
+    if document.released_at is not None:
+        raise DocumentInvalid(
+            MSG_RELEASED.format(title=document.title, number=document.released_with)
+        )
 
 
 EDIT_ROLES = {Role.HANDLER, Role.APPROVER}
@@ -249,6 +258,7 @@ def document_detect(*, document_id: int, by, terms: Iterable[str]) -> int:
         document = _lock(document_id)
         _check_role(by, document.case, EDIT_ROLES)
         _check_open(document.case)
+        _check_unreleased(document)
         terms = [t.strip() for t in terms if t.strip()]
         with document.pdf.open("rb") as handle:
             pdf = handle.read()
@@ -291,6 +301,7 @@ def box_add(
         document = _lock(document_id)
         _check_role(by, document.case, EDIT_ROLES)
         _check_open(document.case)
+        _check_unreleased(document)
         if not 1 <= page <= document.page_count:
             raise DocumentInvalid(MSG_PAGE.format(pages=document.page_count), "page")
         with document.pdf.open("rb") as handle:
@@ -334,6 +345,7 @@ def box_decide(*, box_id: int, by, accept: bool, ground: str | None = None) -> R
         document = _lock(box.document_id)
         _check_role(by, document.case, EDIT_ROLES)
         _check_open(document.case)
+        _check_unreleased(document)
         old = (box.state, box.ground)
         box.state = BoxState.ACCEPTED if accept else BoxState.REJECTED
         if ground:
@@ -377,6 +389,7 @@ def document_redact(*, document_id: int, by) -> Document:
         document = _lock(document_id)
         _check_role(by, document.case, EDIT_ROLES)
         _check_open(document.case)
+        _check_unreleased(document)
         pending = document.boxes.filter(state=BoxState.PROPOSED).count()
         if pending:
             raise DocumentInvalid(MSG_PENDING.format(title=document.title, count=pending))
@@ -406,6 +419,7 @@ def document_set_withdrawn(*, document_id: int, by, withdrawn: bool) -> Document
         document = _lock(document_id)
         _check_role(by, document.case, EDIT_ROLES)
         _check_open(document.case)
+        _check_unreleased(document)
         if document.withdrawn != withdrawn:
             document.withdrawn = withdrawn
             document.save(update_fields=["withdrawn"])

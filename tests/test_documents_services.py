@@ -222,7 +222,10 @@ def test_release_needs_decisions_then_signoff_and_gates_the_reply(review_case, s
     assert filename.endswith("材料.pdf") and content_type == "application/pdf"
     assert MOBILE_A not in pdftotext(data)
     assert public.release_page_count(review_case) == 3
-    # Changes after the reply are refused once the case is finished.
+    # What was released stays as released; after closing nothing changes at all.
+    with pytest.raises(services.DocumentInvalid) as refused:
+        services.box_decide(box_id=page3[0].pk, by=handler, accept=False)
+    assert refused.value.message == services.MSG_RELEASED.format(title="材料", number=issued.number)
     with time_machine.travel(TODAY, tick=False):
         svc.case_approve_and_close(case_id=review_case.id, by=approver)
     with pytest.raises(services.DocumentInvalid) as refused:
