@@ -10,6 +10,7 @@ from django.db import models
 from agencies.models import Agency
 from requests_app.models import Case
 
+from .engine import PATTERN_LABELS
 from .grounds import Ground
 
 
@@ -101,6 +102,10 @@ class RedactionBox(models.Model):
                 condition=models.Q(ground__in=Ground.values), name="redaction_box_known_ground"
             ),
         ]
+
+    @property
+    def kind_label(self) -> str:
+        return PATTERN_LABELS.get(self.kind, self.kind)
 
 
 class ReleaseSignoff(models.Model):
