@@ -31,8 +31,8 @@ install-test: $(VENV)/.installed-test browser-deps
 # Never `playwright install`: it downloads a browser build, which this network refuses.
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! command -v soffice >/dev/null || [ ! -d /usr/share/fonts/opentype/noto ] || ! command -v pdftotext >/dev/null; then \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium libreoffice-writer-nogui fonts-noto-cjk poppler-utils; \
-		else sudo apt-get update -q && sudo apt-get install -y -q chromium libreoffice-writer-nogui fonts-noto-cjk poppler-utils; fi; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils; \
+		else sudo apt-get update -q && sudo apt-get install -y -q chromium libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils; fi; \
 	fi
 	@# pg_dump / pg_restore for the backup commands and the restore drill (issue 18).
 	@if ! command -v pg_dump >/dev/null; then \

@@ -19,6 +19,7 @@ from django.utils import timezone
 from agencies.models import Agency, Role
 from agencies.selectors import user_has_role
 from common.counters import counter_row_locked
+from documents.services import release_gate_problem, release_record
 from requests_app.models import (
     Case,
     CaseEvent,
@@ -99,6 +100,10 @@ MSG_TEMPLATE_UNSAFE = "机关上传的文书模板不安全，已停用，未生
 MSG_TEMPLATE_FILE_MISSING = "模板文件无法读取"
 MSG_RECEIPT_NOT_ISSUED = "登记回执未能自动出具，请手工出具：{error}"
 MSG_ISSUE_ATTEMPTS = "自动签发已尝试 {attempts} 次仍未完成"
+
+
+# Replies that hand over information: their documents need the approver's sign-off (issue 14).
+RELEASING_OUTCOMES = frozenset({Outcome.DISCLOSED, Outcome.PARTIALLY_DISCLOSED})
 
 
 class LetterNotPermitted(ActionNotPermitted):
@@ -406,6 +411,8 @@ def _issue_checks(letter: Letter, case: Case, on: dt.date) -> None:
             ),
             "outcome",
         )
+    if letter.outcome in RELEASING_OUTCOMES and (problem := release_gate_problem(case)):
+        raise RuleViolation(problem, "documents")  # issue 14: the approver's sign-off first
     if letter.replaces_id is None:
         existing = (
             Letter.objects.filter(case=case, kind=LetterKind.REPLY, state=LetterState.ISSUED)
@@ -496,6 +503,8 @@ def letter_issue(*, letter_id: int, by, on: dt.date | None = None, reason: str =
         letter.issue_requested_at = None
         letter.save()
         _event(letter, by, "issue", reason, number=letter.number, issued_on=on.isoformat())
+        if letter.kind == LetterKind.REPLY and letter.outcome in RELEASING_OUTCOMES:
+            release_record(case=case, letter_number=letter.number, by=by)
     return letter_render(letter_id=letter.pk)
 
 

@@ -116,6 +116,17 @@ FIELD_LABELS: dict[str, str] = {
     "responsible_agency": "负责公开的机关",
     "responsible_contact": "该机关联系方式",
     "already_public": "已主动公开",
+    # documents to release (issue 14)
+    "pages": "页数",
+    "page": "页码",
+    "terms": "指定遮盖词语",
+    "proposals": "新增识别结果",
+    "ground": "不予公开依据",
+    "box_state": "遮盖区域状态",
+    "boxes": "遮盖处数",
+    "withdrawn": "不随答复提供",
+    "for_publication": "拟主动公开",
+    "documents": "公开文件",
 }
 # Field names of a campaign's history (audits), where they differ from a case's.
 AUDIT_FIELD_LABELS: dict[str, str] = {
@@ -134,7 +145,15 @@ AUDIT_FIELD_LABELS: dict[str, str] = {
     "reply_scan": "答复书扫描件",
 }
 # Keys that identify a record for the machine only: the page links to it instead.
-HIDDEN_FIELDS = {"letter", "possible_repeat_public_id", "attachment_id", "challenge"}
+HIDDEN_FIELDS = {
+    "letter",
+    "possible_repeat_public_id",
+    "attachment_id",
+    "challenge",
+    "document_id",  # documents (issue 14)
+    "box_id",
+    "signoff_id",
+}
 
 # Every state a record may hold: the current ones and the single 已办结 that history rows,
 # the transition log and old exports recorded before the terminal states followed the outcome.
