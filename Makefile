@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ogi
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test lint format browser-deps migrate bench
+.PHONY: run test install install-test lint format browser-deps migrate bench bench-deps
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -31,8 +31,13 @@ install-test: $(VENV)/.installed-test browser-deps
 # Never `playwright install`: it downloads a browser build, which this network refuses.
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! command -v soffice >/dev/null || [ ! -d /usr/share/fonts/opentype/noto ] || ! command -v pdftotext >/dev/null; then \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium libreoffice-writer-nogui fonts-noto-cjk poppler-utils; \
-		else sudo apt-get update -q && sudo apt-get install -y -q chromium libreoffice-writer-nogui fonts-noto-cjk poppler-utils; fi; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils; \
+		else sudo apt-get update -q && sudo apt-get install -y -q chromium libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils; fi; \
+	fi
+	@# pg_dump / pg_restore for the backup commands and the restore drill (issue 18).
+	@if ! command -v pg_dump >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y -q postgresql-client; \
+		else sudo apt-get install -y -q postgresql-client; fi; \
 	fi
 	@# The official fonts (仿宋, 小标宋…) map to Noto Serif CJK, not a sans fallback (fc-match 仿宋).
 	@if [ -d /etc/fonts/conf.d ] && ! cmp -s deploy/fonts/65-ogi-official-fonts.conf /etc/fonts/conf.d/65-ogi-official-fonts.conf; then \
@@ -65,3 +70,10 @@ lint:
 format:
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# --- benchmarks (issue 15): nginx for the full-stack load test (bench/load/run.py) ----------
+bench-deps: install-test
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q nginx-light; \
+		else sudo apt-get update -q && sudo apt-get install -y -q nginx-light; fi; \
+	fi

@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from common.net import client_address
+from security.events import security_event_record
+from security.kinds import SecurityEventKind
 
 log = logging.getLogger("ogi.security")
 User = get_user_model()
@@ -24,6 +26,12 @@ def unlock_login(modeladmin, request, queryset):
             request.user.username,
             client_address(request),
             count,
+        )
+        security_event_record(
+            SecurityEventKind.ADMIN_CHANGE,
+            request=request,
+            obj=user,
+            details={"action": "unlock_login", "attempts": count},
         )
     messages.success(request, f"已解除 {queryset.count()} 个账号的登录锁定")
 

@@ -1,19 +1,21 @@
 """Reads about agencies and who may do what where. One place for the access rules."""
 
-from collections import defaultdict
-
 from django.contrib.auth.models import AbstractBaseUser
 
 from .models import Agency, Membership, Role
+from .tree import agency_tree_changed, agency_tree_children
 
 STAFF_ROLES = {Role.CLERK, Role.HANDLER, Role.APPROVER}
 
 
 def agency_subtree_ids(agency_id: int) -> set[int]:
-    """The agency and every agency below it (one query over the whole tree)."""
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for pk, parent_id in Agency.objects.values_list("id", "parent_id"):
-        children[parent_id].append(pk)
+    """The agency and every agency below it, from the cached tree (agencies/tree.py): no scan
+    of the agency table per call. An id the cached tree does not know yet (an agency written
+    without signals) makes it read the table again once."""
+    children, every = agency_tree_children()
+    if agency_id not in every and Agency.objects.filter(pk=agency_id).exists():
+        agency_tree_changed()
+        children, every = agency_tree_children()
     found, stack = set(), [agency_id]
     while stack:
         current = stack.pop()

@@ -173,8 +173,8 @@ def mock_request_facts(
             due_steps=list(deadline.steps),
             supplement_on=case.supplement_requested_on,
             supplement_text=case.supplement_missing,
-            replied_on=case.closed_on if case.state == CaseState.CLOSED else None,
-            outcome=case.outcome if case.state == CaseState.CLOSED else "",
+            replied_on=case.closed_on if case.is_finished else None,
+            outcome=case.outcome if case.is_finished else "",
         )
         facts.letters_available, facts.letter = _letter_facts(case)
     else:

@@ -24,11 +24,14 @@ DB = "ogi_bench_deadlines"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--database", default=DB)
+    parser.add_argument("--profile", action="store_true", help="pyinstrument the full recompute")
     args = parser.parse_args()
+    db = args.database
     with psycopg.connect(f"{BASE}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone():
-            conn.execute(f'CREATE DATABASE "{DB}"')
-    os.environ["DATABASE_URL"] = f"{BASE}/{DB}"
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db]).fetchone():
+            conn.execute(f'CREATE DATABASE "{db}"')
+    os.environ["DATABASE_URL"] = f"{BASE}/{db}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["CELERY_EAGER"] = "true"
     import django
@@ -38,7 +41,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from agencies.models import Agency
-    from requests_app.models import Case, ClockEvent
+    from requests_app.models import OPEN_STATES, Case, CaseEvent, ClockEvent, EventKind
     from requests_app.services.deadlines import (
         ClockFact,
         case_deadlines_recompute_open,
@@ -122,13 +125,42 @@ def main() -> None:
     CalendarYear.objects.create(year=2027, source="bench")
     CalendarDay.objects.create(date=dt.date(2027, 1, 1), kind="holiday", name="元旦")
     CalendarDay.objects.create(date=dt.date(2026, 12, 31), kind="holiday", name="bench")
-    open_count = Case.objects.filter(agency=agency).exclude(state__in=["closed", "void"]).count()
+    open_count = Case.objects.filter(agency=agency, state__in=OPEN_STATES).count()
+    events_before = CaseEvent.objects.filter(kind=EventKind.DEADLINE_CHANGED).count()
+    profiler = None
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
     t = time.perf_counter()
     changed = case_deadlines_recompute_open(reason="bench: 2027 entered")
     elapsed = time.perf_counter() - t
+    if profiler:
+        profiler.stop()
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
+    written = CaseEvent.objects.filter(kind=EventKind.DEADLINE_CHANGED).count() - events_before
+    assert written == changed, (written, changed)
+    stale = sum(
+        1
+        for facts_case in Case.objects.filter(agency=agency, state__in=OPEN_STATES)
+        .order_by("?")
+        .values_list("id", "reply_due")[:200]
+        if deadline_compute(
+            [
+                ClockFact(*e)
+                for e in ClockEvent.objects.filter(case_id=facts_case[0])
+                .order_by("on", "id")
+                .values_list("kind", "on", "days", "note", "until")
+            ],
+            calendar_get(),
+        ).due
+        != facts_case[1]
+    )
+    assert stale == 0, f"{stale} of 200 sampled cases have a stale reply_due"
     print(
         f"full recompute of {open_count:,} open cases: {elapsed:.1f} s, {changed:,} deadlines moved "
-        f"(each with a history row)"
+        f"(each with a history row: {written:,} written; 200 sampled cases checked) — target 1.5 s"
     )
     t = time.perf_counter()
     changed = case_deadlines_recompute_open(reason="bench: no change")

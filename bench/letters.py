@@ -138,7 +138,7 @@ def bench_batch(count: int) -> None:
                     applicant_type="natural_person",
                     applicant_name="张三",
                     content="基准测试申请",
-                    state="closed",
+                    state="other",  # the terminal state of other.other
                     outcome="other.other",
                     closed_on=dt.date(2026, 10, 9),
                 )

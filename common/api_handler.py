@@ -4,7 +4,7 @@ every app: the error family of common/errors.py, each class one status, in the o
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -12,6 +12,16 @@ from .api_errors import MSG_TOO_LARGE, error_body
 from .errors import MSG_INVALID, Conflict, FieldErrors, NotPermitted, RuleViolation
 
 MSG_NOT_FOUND = "未找到所查询的记录"
+
+# Who hears of a refused API request (DRF's PermissionDenied / NotAuthenticated): common sits
+# below security, so the security log registers itself here from security/apps.py ready().
+_denied_hooks: list = []
+
+
+def api_denied_register(hook) -> None:
+    """Register `hook(request, reason)`, called for every refused API request."""
+    if hook not in _denied_hooks:
+        _denied_hooks.append(hook)
 
 
 def api_exception_handler(exc, context):
@@ -39,6 +49,11 @@ def api_exception_handler(exc, context):
     if isinstance(exc, Http404) and (not str(exc) or str(exc).isascii()):
         # Django's own "No Case matches the given query." is English: say it in Chinese.
         return Response(error_body("not_found", MSG_NOT_FOUND), status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, exceptions.PermissionDenied | exceptions.NotAuthenticated):
+        # (ActionNotPermitted, a refused case action, is logged where it is raised.)
+        request = context.get("request")
+        for hook in _denied_hooks:
+            hook(request, str(exc.detail)[:200])
     response = exception_handler(exc, context)
     if response is None:
         return None

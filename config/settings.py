@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab  # season (issue 16): the daily run at 06:30
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -232,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "letters.letters_issue_outstanding",
         "schedule": 60 * 5,  # issuing asked for but left undone by a dead worker: finished
     },
+    # --- season (issue 16): the year-end season's daily run, 1 December – 31 March ---
+    "season-daily": {
+        "task": "season.season_daily",
+        "schedule": crontab(hour=6, minute=30, month_of_year="12,1,2,3"),
+    },
 }
 # Spreadsheet imports (common.tables): checked before anything is parsed.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
@@ -262,3 +268,29 @@ LOGGING = {
     # Locks, unlocks, second-factor failures and reveals of personal data: kept at INFO.
     "loggers": {"ogi.security": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# --- Security log, file integrity, backups (issue 18; security/, deploy/README.md) ------------
+# The request's who/where for events recorded in services, and refusals kept past a rollback.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "security.context.SecurityContextMiddleware",
+)
+# Every security event is also appended here as one JSON line (for the office's log collector).
+SECURITY_LOG_FILE = Path(env("SECURITY_LOG_FILE", default=str(VAR_DIR / "log" / "security.jsonl")))
+# 网络安全法 第二十一条: network logs are kept at least six months; purge refuses younger rows.
+SECURITY_LOG_MIN_RETENTION_MONTHS = 6
+# Issued letters' files are checked against the SHA-256 frozen at issue, daily.
+CELERY_BEAT_SCHEDULE["letters-integrity-sweep"] = {
+    "task": "letters.letters_integrity_sweep",
+    "schedule": 60 * 60 * 24,
+}
+# `manage.py backup` from beat (off by default; cron is the alternative, deploy/README.md).
+BACKUP_ENABLED = env.bool("BACKUP_ENABLED", default=False)
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", default=12)
+if BACKUP_ENABLED:
+    CELERY_BEAT_SCHEDULE["security-backup"] = {
+        "task": "security.backup_run",
+        "schedule": 60 * 60 * 24,
+    }

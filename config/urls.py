@@ -31,3 +31,4 @@ urlpatterns = [
 # Uploaded files (scans, letters) are never served from MEDIA_URL, not even with DEBUG on:
 # only the access-checked views (case_attachment_download, letters:letter_download) serve them.
 handler500 = "common.api_errors.server_error"  # JSON under /api/
+handler403 = "security.views.permission_denied"  # Django's page, the refusal in the security log

@@ -12,6 +12,8 @@ from common import limits
 from common.downloads import file_download
 from requests_app.models import DeliveryMethod
 from requests_app.selectors import case_get_for_user
+from security.events import security_event_record
+from security.kinds import SecurityEventKind
 
 from . import services, variants
 from .models import LETTER_KINDS, Delivery, Letter
@@ -183,6 +185,13 @@ class LetterFileApi(APIView):
     def get(self, request, public_id):
         letter = letter_get_for_user(request.user, public_id=public_id)
         data = services.letter_file_bytes(letter)
+        security_event_record(
+            SecurityEventKind.DOWNLOAD,
+            request=request,
+            obj=letter,
+            object_repr=letter.number or letter.get_kind_display(),
+            details={"what": "letter_docx", "case": str(letter.case.public_id)},
+        )
         response = file_download(
             data,
             letter_download_name(letter, "docx"),

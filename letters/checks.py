@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from requests_app.models import CaseState, ClockKind, EventKind
+from requests_app.models import ClockKind, EventKind
 from requests_app.outcomes import TABLE3_OUTCOME_ROWS_2021, Outcome
 from requests_app.rules import RuleViolation
 
@@ -268,7 +268,7 @@ def letter_ready_check(letter: Letter, *, on: dt.date | None = None) -> None:
 
 
 def _reply_check(letter: Letter, case, details: dict, body: list[str]) -> None:
-    expected = case.outcome if case.state == CaseState.CLOSED else case.proposed_outcome
+    expected = case.outcome if case.is_finished else case.proposed_outcome
     if expected and letter.outcome != expected:
         raise RuleViolation(
             MSG_REPLY_OUTCOME.format(

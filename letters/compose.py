@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from documents.public import release_page_count, reply_release_lines
 from requests_app.models import Case, ClockKind, EventKind
 from requests_app.outcomes import Outcome
 from requests_app.selectors import case_current_receipt_date
@@ -103,6 +104,8 @@ def default_details(case: Case, kind: str, outcome: str = "") -> dict[str, str]:
             fee_amount=str(case.fee_amount) if case.fee_amount is not None else "",
             payment_method=DEFAULT_PAYMENT,
         )
+        if pages := release_page_count(case):  # 按量计收 counts the pages to provide (109号)
+            details.update(fee_standard=fees.PER_VOLUME, fee_quantity=str(pages))
     elif kind == "reply" and outcome == Outcome.OTHER and _withdrawal(case) is not None:
         details["other_kind"] = variants.OTHER_WITHDRAWAL  # a recorded fact, not a hint
     return details
@@ -232,8 +235,13 @@ def letter_context(
         )
     elif kind == "reply":
         text = reply_text(case, outcome, details)
+        documents = (
+            reply_release_lines(case)
+            if outcome in (Outcome.DISCLOSED, Outcome.PARTIALLY_DISCLOSED)
+            else []
+        )
         context.update(
-            body=[*text.decision, *context["body"]],
+            body=[*text.decision, *documents, *context["body"]],
             legal_basis=text.citation,
             remedy=legal.remedy_notice(outcome, review_body=agency.review_body, court=agency.court),
         )

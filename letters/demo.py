@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency
-from requests_app.models import Case, CaseState
+from requests_app.models import FINISHED_STATES, Case
 
 from . import samples, services
 from .models import Letter, LetterKind
@@ -28,7 +28,7 @@ def seed(stdout) -> None:
     cases = Case.objects.filter(
         agency=agency,
         year=timezone.localdate().year,
-        state=CaseState.CLOSED,
+        state__in=FINISHED_STATES,
         answered_on_the_spot=False,
     ).exclude(pk__in=Letter.objects.filter(kind=LetterKind.REPLY).values("case_id"))
     issued = 0

@@ -8,11 +8,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -22,6 +18,12 @@ from docxtpl import DocxTemplate
 from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from common.office import (  # noqa: F401 (soffice_path, OFFICIAL_FONTS_CONF: re-exported)
+    OFFICIAL_FONTS_CONF,
+    fontconfig_file,
+    office_to_pdfs,
+    soffice_path,
+)
 from requests_app.rules import RuleViolation
 
 from .placeholders import REQUIRED, known_placeholders
@@ -257,28 +259,8 @@ def template_check(data: bytes, key: str) -> set[str]:
     return used
 
 
-def soffice_path() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
-OFFICIAL_FONTS_CONF = (
-    Path(__file__).resolve().parent.parent / "deploy" / "fonts" / ("65-ogi-official-fonts.conf")
-)
-
-
-def _fontconfig_file(directory: Path) -> Path:
-    """A fontconfig file for LibreOffice: the system's configuration plus the aliases that map
-    the official fonts (仿宋, 小标宋…) to Noto Serif CJK when they are absent, so a PDF keeps
-    the official look without root access to /etc/fonts."""
-    conf = directory / "fonts.conf"
-    system = os.environ.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
-        f'<fontconfig>\n  <include ignore_missing="yes">{system}</include>\n'
-        f'  <include ignore_missing="yes">{OFFICIAL_FONTS_CONF}</include>\n</fontconfig>\n',
-        encoding="utf-8",
-    )
-    return conf
+# LibreOffice conversion lives in common/office.py (shared with the case documents).
+_fontconfig_file = fontconfig_file
 
 
 def docx_to_pdf(data: bytes, *, timeout: int = 120) -> bytes:
@@ -289,36 +271,4 @@ def docx_to_pdf(data: bytes, *, timeout: int = 120) -> bytes:
 def docx_to_pdfs(documents: list[bytes], *, timeout: int = 300) -> list[bytes]:
     """Convert several .docx files to PDF in one LibreOffice run (one start-up, not one per
     document), in order. Raises RuntimeError if any fails."""
-    if not documents:
-        return []
-    binary = soffice_path()
-    if not binary:
-        raise RuntimeError("未安装 LibreOffice，无法转换 PDF")
-    with tempfile.TemporaryDirectory(prefix="letter-pdf-") as tmp:
-        sources = []
-        for index, data in enumerate(documents):
-            source = Path(tmp) / f"letter-{index:04d}.docx"
-            source.write_bytes(data)
-            sources.append(source)
-        profile = Path(tmp) / "profile"
-        env = {**os.environ, "FONTCONFIG_FILE": str(_fontconfig_file(Path(tmp)))}
-        result = subprocess.run(
-            [
-                binary,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                tmp,
-                *(str(source) for source in sources),
-            ],
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-            env=env,
-        )
-        targets = [source.with_suffix(".pdf") for source in sources]
-        if result.returncode != 0 or not all(target.exists() for target in targets):
-            raise RuntimeError(f"PDF 转换失败：{result.stderr.decode(errors='replace')[-500:]}")
-        return [target.read_bytes() for target in targets]
+    return office_to_pdfs([(data, ".docx") for data in documents], timeout=timeout)

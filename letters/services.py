@@ -20,6 +20,7 @@ from agencies.models import Agency, Role
 from agencies.selectors import user_has_role
 from common.counters import counter_row_locked
 from common.errors import MSG_NOT_PERMITTED
+from documents.services import release_gate_problem, release_record
 from requests_app.history import LetterEvent, history_write
 from requests_app.models import (
     Case,
@@ -33,8 +34,10 @@ from requests_app.models import (
 from requests_app.outcomes import OUTCOME_KEYS, Outcome
 from requests_app.rules import TRANSITION_LABELS, RuleViolation
 from requests_app.services.cases import ActionNotPermitted
+from security.events import security_event_defer, security_event_record
+from security.kinds import SecurityEventKind
 
-from . import checks, compose, rendering, variants
+from . import checks, compose, integrity, rendering, variants
 from .models import (
     LETTER_KINDS,
     Delivery,
@@ -100,6 +103,10 @@ MSG_RECEIPT_NOT_ISSUED = "登记回执未能自动出具，请手工出具：{er
 MSG_ISSUE_ATTEMPTS = "自动签发已尝试 {attempts} 次仍未完成"
 
 
+# Replies that hand over information: their documents need the approver's sign-off (issue 14).
+RELEASING_OUTCOMES = frozenset({Outcome.DISCLOSED, Outcome.PARTIALLY_DISCLOSED})
+
+
 class LetterNotPermitted(ActionNotPermitted):
     """The user's role in the case's agency does not allow the letter action."""
 
@@ -128,7 +135,19 @@ def _check_role(by, agency_id: int, action: str) -> None:
     if action in RECEIPT_SIGN_OFF_ACTIONS:
         roles = letter_action_roles(action, Agency.objects.get(pk=agency_id))
     if by is None or not user_has_role(by, agency_id, roles):
-        raise LetterNotPermitted(MSG_NOT_PERMITTED)
+        letter_refused(by, agency_id, action)
+
+
+def letter_refused(by, agency_id: int, action: str):
+    """Refuse, with the refusal in the security log (kept past the transaction's rollback)."""
+    security_event_defer(
+        SecurityEventKind.ACCESS_DENIED,
+        user=by,
+        object_type="agencies.agency",
+        object_id=agency_id,
+        details={"action": f"letter_{action}"},
+    )
+    raise LetterNotPermitted(MSG_NOT_PERMITTED)
 
 
 def action_for(letter: Letter, action: str) -> str:
@@ -380,7 +399,7 @@ def _issue_checks(letter: Letter, case: Case, on: dt.date) -> None:
         raise RuleViolation(MSG_AGENCY_REMEDY.format(what="管辖法院"), "court")
     if case.state == CaseState.REVIEW:
         expected = case.proposed_outcome
-    elif case.state == CaseState.CLOSED:
+    elif case.is_finished:
         expected = case.outcome
     else:
         raise RuleViolation(MSG_REPLY_STATE)
@@ -391,6 +410,8 @@ def _issue_checks(letter: Letter, case: Case, on: dt.date) -> None:
             ),
             "outcome",
         )
+    if letter.outcome in RELEASING_OUTCOMES and (problem := release_gate_problem(case)):
+        raise RuleViolation(problem, "documents")  # issue 14: the approver's sign-off first
     if letter.replaces_id is None:
         existing = (
             Letter.objects.filter(case=case, kind=LetterKind.REPLY, state=LetterState.ISSUED)
@@ -482,6 +503,8 @@ def letter_issue(*, letter_id: int, by, on: dt.date | None = None, reason: str =
         _event(
             letter, by, LetterEvent.ISSUE, reason, number=letter.number, issued_on=on.isoformat()
         )
+        if letter.kind == LetterKind.REPLY and letter.outcome in RELEASING_OUTCOMES:
+            release_record(case=case, letter_number=letter.number, by=by)
     return letter_render(letter_id=letter.pk)
 
 
@@ -551,14 +574,15 @@ def letter_draft_bytes(letter: Letter, *, today: dt.date | None = None) -> bytes
 
 
 def letter_file_bytes(letter: Letter) -> bytes:
-    """The stored file of an issued letter, or a draft rendering of an unissued one."""
+    """The stored file of an issued letter, checked against the SHA-256 frozen when it was
+    rendered (integrity.letter_file_verified: a mismatch is refused, logged and reported), or
+    a draft rendering of an unissued one."""
     if letter.state == LetterState.ISSUED:
         if letter.render_status != RenderStatus.GENERATED:
             raise RuleViolation(
                 f"文书文件尚未生成（{letter.get_render_status_display()}），请重新生成"
             )
-        with letter.file.open("rb") as handle:
-            return handle.read()
+        return integrity.letter_file_verified(letter)
     return letter_draft_bytes(letter)
 
 
@@ -751,7 +775,7 @@ def template_upload(*, agency: Agency, by, key: str, data: bytes, filename: str)
     if not (
         getattr(by, "is_superuser", False) or user_has_role(by, agency.id, LETTER_ROLES["template"])
     ):
-        raise LetterNotPermitted(MSG_NOT_PERMITTED)
+        letter_refused(by, agency.id, "template")
     if key not in TEMPLATE_KEYS:
         raise RuleViolation(MSG_TEMPLATE_KEY.format(key=key), "key")
     used = rendering.template_check(data, key)  # raises TemplateInvalid listing the problems
@@ -767,17 +791,31 @@ def template_upload(*, agency: Agency, by, key: str, data: bytes, filename: str)
         f"{agency.code}-{key}-{template.sha256[:12]}.docx", ContentFile(data), save=False
     )
     template.save()
+    security_event_record(
+        SecurityEventKind.TEMPLATE_CHANGE,
+        user=by,
+        obj=template,
+        details={"action": "upload", "agency": agency.code, "key": key, "sha256": template.sha256},
+    )
     return template
 
 
 def template_refuse(*, template_id: int, reason: str) -> bool:
     """Take an uploaded template out of use (found unsafe or unusable after its upload); the
     default template or an older accepted upload is in force again. True if it was in use."""
-    return bool(
+    refused = bool(
         LetterTemplate.objects.filter(pk=template_id, refused_at__isnull=True).update(
             refused_at=timezone.now(), refused_reason=reason[:2000]
         )
     )
+    if refused:
+        security_event_record(
+            SecurityEventKind.TEMPLATE_CHANGE,
+            object_type="letters.lettertemplate",
+            object_id=template_id,
+            details={"action": "refuse", "reason": reason[:500]},
+        )
+    return refused
 
 
 def templates_recheck() -> list[tuple[LetterTemplate, list[str]]]:

@@ -20,7 +20,6 @@ from django.db.models.functions import Cast
 
 from agencies.models import Membership, Role
 from agencies.selectors import user_has_role
-from common.errors import MSG_NOT_PERMITTED
 from requests_app import rules
 from requests_app.history import LetterEvent, history_write
 from requests_app.models import Case, CaseEvent, CaseState, EventKind
@@ -88,7 +87,7 @@ def letter_return(
         raise RuleViolation(MSG_LETTER_DONE)
     roles_needed = letter_services.LETTER_ROLES[letter_services.action_for(letter, "approve")]
     if by is None or not user_has_role(by, letter.agency_id, roles_needed):
-        raise letter_services.LetterNotPermitted(MSG_NOT_PERMITTED)
+        letter_services.letter_refused(by, letter.agency_id, "return")
     if letter.kind == LetterKind.REPLY and case.state == CaseState.REVIEW:
         case_services.case_return_for_revision(case_id=case.pk, by=by, reason=reason)
     history_write(

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from . import services
+from . import integrity, services
 from .models import Letter, LetterState, RenderStatus
 from .services import letter_render, receipt_issue_on_registration
 
@@ -56,3 +56,10 @@ def letters_issue_outstanding(retry_after_seconds: int | None = None) -> dict[st
     )
     rendered = letters_render_outstanding()
     return {**counts, **rendered}
+
+
+@shared_task(name="letters.letters_integrity_sweep")
+def letters_integrity_sweep() -> dict[str, int]:
+    """Sweep: every issued letter's file against the SHA-256 frozen at issue (letters.integrity)."""
+    report = integrity.letters_integrity_check()
+    return {"checked": report.checked, "mismatched": len(report.mismatched)}

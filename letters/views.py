@@ -21,6 +21,8 @@ from requests_app.models import DeliveryMethod
 from requests_app.outcomes import Outcome
 from requests_app.rules import RuleViolation
 from requests_app.selectors import case_get_for_user
+from security.events import security_event_record
+from security.kinds import SecurityEventKind
 
 from . import compose, services
 from .models import Delivery, LetterKind, LetterState
@@ -211,7 +213,19 @@ def letter_download(request, public_id):
     except RuleViolation as exc:
         messages.error(request, exc.message)
         return redirect(_back(letter))
+    _downloaded(request, letter, "docx")
     return _file_response(data, letter_download_name(letter, "docx"))
+
+
+def _downloaded(request, letter, what: str) -> None:
+    """A letter (the applicant's name, address and request) leaves the system: logged."""
+    security_event_record(
+        SecurityEventKind.DOWNLOAD,
+        request=request,
+        obj=letter,
+        object_repr=letter.number or letter.get_kind_display(),
+        details={"what": f"letter_{what}", "case": str(letter.case.public_id)},
+    )
 
 
 @login_required
@@ -222,12 +236,14 @@ def letter_pdf(request, public_id):
     except (RuleViolation, RuntimeError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
         return redirect(_back(letter))
+    _downloaded(request, letter, "pdf")
     return _file_response(data, letter_download_name(letter, "pdf"), "application/pdf")
 
 
 @login_required
 def letter_envelope(request, public_id):
     letter = letter_get_for_user(request.user, public_id=public_id)
+    _downloaded(request, letter, "envelope")
     return _file_response(
         services.envelope_bytes(letter), letter_download_name(letter, "docx", what="信封")
     )
@@ -248,6 +264,7 @@ def case_receipt_print(request, public_id):
         messages.error(request, exc.message)
         return redirect(back)
     name = f"{case.case_no}_{letter.get_kind_display()}"
+    _downloaded(request, letter, "receipt_print")
     try:
         return _file_response(services.letter_pdf_bytes(letter), f"{name}.pdf", "application/pdf")
     except RuntimeError:  # no LibreOffice here: the .docx prints as well

@@ -27,7 +27,7 @@ from letters.models import Delivery, Letter, LetterState, RenderStatus
 from letters.rendering import docx_to_pdfs
 from letters.services import letter_file_bytes
 from requests_app import labels
-from requests_app.models import Attachment, AttachmentKind, Case, CaseState, DeliveryMethod
+from requests_app.models import Attachment, AttachmentKind, Case, DeliveryMethod
 from requests_app.rules import RuleViolation
 from requests_app.selectors import case_events, mask_id_number, mask_phone
 
@@ -257,7 +257,7 @@ def _attachment_parts(attachments: list[Attachment]) -> list[_Part]:
 
 def case_archive_parts(case: Case) -> tuple[list[Letter], list[_Part]]:
     """The file's parts in archive order (cover excluded), from a few queries."""
-    if case.state != CaseState.CLOSED:
+    if not case.is_finished:
         raise RuleViolation(MSG_NOT_CLOSED)
     letters = list(
         Letter.objects.filter(case=case, state=LetterState.ISSUED)

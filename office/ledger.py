@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 
 from letters.models import Letter, LetterState
 from requests_app import labels
-from requests_app.models import Case
+from requests_app.models import FINISHED_LABEL, Case, CaseState
 from requests_app.selectors import mask_id_number, mask_phone
 from requests_app.timeliness import deadline_status, is_overdue
 
@@ -54,7 +54,9 @@ def deadline_state_text(status: str, days: int | None, case: Case) -> str:
         return f"已超期 {days} 个工作日"
     if days is not None:
         return f"剩 {days} 个工作日"
-    if case.state in ("closed", "void"):
+    if case.is_finished:
+        return FINISHED_LABEL  # the state column says which outcome group
+    if case.state == CaseState.VOID:
         return labels.choice_label(case.state, "state")
     if case.clock_stopped:
         return "计时中止"

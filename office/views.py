@@ -17,6 +17,8 @@ from requests_app.rules import RuleViolation
 from requests_app.selectors import case_get_for_user
 from requests_app.views.access import CASE_READER_ROLES, require_role
 from requests_app.views.worklist import worklist_query
+from security.events import security_event_record
+from security.kinds import SecurityEventKind
 
 from . import archive, batch
 from .ledger import MAX_ROWS, MSG_TOO_MANY, ledger_xlsx
@@ -54,6 +56,11 @@ def worklist_ledger(request):
         return redirect(reverse("requests_app:worklist") + "?" + request.GET.urlencode())
     data = ledger_xlsx(
         found.cases, today=found.today, calendar=found.calendar, soon_limit=found.soon_limit
+    )
+    security_event_record(
+        SecurityEventKind.EXPORT,
+        request=request,
+        details={"what": "ledger", "filters": request.GET.dict()},
     )
     return _file(data, f"台账-{found.today.isoformat()}.xlsx", XLSX)
 
@@ -159,4 +166,11 @@ def case_archive(request, public_id):
     except (RuleViolation, RuntimeError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
         return redirect(back)
+    security_event_record(
+        SecurityEventKind.DOWNLOAD,
+        request=request,
+        obj=case,
+        object_repr=case.case_no,
+        details={"what": "case_archive"},
+    )
     return _file(data, f"{case.case_no}_案卷.pdf", "application/pdf")

@@ -23,11 +23,15 @@ from openpyxl.styles import Alignment, Font
 from agencies.models import Agency, Membership, Role
 from agencies.selectors import agency_subtree_ids
 from common.docx_tables import table_fit_to_content
-from requests_app.models import Case, CaseState, ExtensionState
+from requests_app.models import FINISHED_STATES, Case, CaseState, ExtensionState
 from requests_app.timeliness import overdue_open_at_end_of_q, replied_on_time_q
 from workcalendar.selectors import calendar_get
 
 from .models import Circular
+
+# Higher layers add to a unit's row before the circular is frozen (season: the units whose
+# annual report is past its deadline). Each hook takes (agency, year, month, {unit_id: row}).
+CIRCULAR_ROW_HOOKS: list = []
 
 COLUMNS = [
     ("received", "本月新收"),
@@ -76,7 +80,7 @@ def circular_compute(agency: Agency, year: int, month: int) -> list[dict]:
     unit_ids = agency_subtree_ids(agency.id)
     units = dict(Agency.objects.filter(id__in=unit_ids).values_list("id", "name"))
     counted = Case.objects.filter(agency_id__in=unit_ids).exclude(state=CaseState.VOID)
-    closed_in_month = Q(state=CaseState.CLOSED, closed_on__gte=start, closed_on__lte=end)
+    closed_in_month = Q(state__in=FINISHED_STATES, closed_on__gte=start, closed_on__lte=end)
     counts = {
         row["agency_id"]: row
         for row in counted.values("agency_id").annotate(
@@ -95,7 +99,7 @@ def circular_compute(agency: Agency, year: int, month: int) -> list[dict]:
         "agency_id", "received_on", "closed_on"
     ):
         days[agency_id].append(work.working_days_between(received_on, closed_on))
-    rows = []
+    rows, rows_by_unit = [], {}
     for unit_id, name in units.items():
         c = counts.get(unit_id, {})
         closed, overdue_open = c.get("closed", 0), c.get("overdue_open", 0)
@@ -113,6 +117,9 @@ def circular_compute(agency: Agency, year: int, month: int) -> list[dict]:
                 "rate_basis": basis,
             }
         )
+        rows_by_unit[unit_id] = rows[-1]
+    for hook in CIRCULAR_ROW_HOOKS:
+        hook(agency, year, month, rows_by_unit)
     rows.sort(
         key=lambda r: (
             -(r["on_time_rate"] if r["on_time_rate"] is not None else 101),
@@ -211,6 +218,13 @@ def circular_docx_bytes(agency_name: str, year: int, month: int, rows: list[dict
             "月末存在逾期未办结申请的单位："
             + "、".join(f"{r['agency']}（{r['overdue_open']}件）" for r in late)
             + "。请于收到通报后及时办结并说明原因。"
+        )
+    unpublished = [r for r in rows if r.get("report_overdue")]
+    if unpublished:
+        document.add_paragraph(
+            f"逾期未发布{unpublished[0]['report_overdue']}年度政府信息公开工作年度报告的单位："
+            + "、".join(r["agency"] for r in unpublished)
+            + "。请尽快发布。"
         )
     buffer = io.BytesIO()
     document.save(buffer)

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from agencies.models import Agency, Membership, Role
 from agencies.selectors import STAFF_ROLES, agency_subtree_ids, user_visible_agency_ids
-from requests_app.models import CaseEvent, CaseState, EventKind
+from requests_app.models import FINISHED_STATES, CaseEvent, EventKind
 
 from .models import PublishedReport, ReportSections
 from .stats import counted_cases
@@ -146,7 +146,7 @@ def outcome_mix(agency_ids, year: int) -> list[tuple[str, int]]:
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     counts = (
         counted_cases(agency_ids)
-        .filter(state=CaseState.CLOSED)
+        .filter(state__in=FINISHED_STATES)
         .aggregate(
             **{
                 group: Count(
@@ -176,7 +176,7 @@ def monthly_counts(agency_ids, year: int) -> tuple[list[int], list[int]]:
             "id", filter=Q(received_on__gte=first, received_on__lte=last)
         )
         aggregates[f"out{month}"] = Count(
-            "id", filter=Q(state=CaseState.CLOSED, closed_on__gte=first, closed_on__lte=last)
+            "id", filter=Q(state__in=FINISHED_STATES, closed_on__gte=first, closed_on__lte=last)
         )
     counts = (
         counted_cases(agency_ids)
@@ -194,7 +194,7 @@ def on_time_by_unit(agency_ids, year: int) -> list[dict]:
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     rows = (
         counted_cases(agency_ids)
-        .filter(state=CaseState.CLOSED, closed_on__gte=start, closed_on__lte=end)
+        .filter(state__in=FINISHED_STATES, closed_on__gte=start, closed_on__lte=end)
         .values("agency__code", "agency__name")
         .annotate(
             closed=Count("id"),

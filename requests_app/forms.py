@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from common import limits
 
-from .models import AttachmentKind, Case, CaseState, Channel, DeliveryMethod, InformationForm
+from .models import (
+    STATE_FILTER_CHOICES,
+    AttachmentKind,
+    Case,
+    Channel,
+    DeliveryMethod,
+    InformationForm,
+)
 from .outcomes import ApplicantType
 from .receipt import RECEIPT_BY_CHANNEL
 from .services.attachments import MAX_ATTACHMENT_BYTES
@@ -273,7 +280,7 @@ class WorklistForm(forms.Form):
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [*self.STATES, *CaseState.choices]
+        self.fields["state"].choices = [*self.STATES, *STATE_FILTER_CHOICES]
         if len(agencies) > 1:
             self.fields["agency"].choices = [("", "全部"), *[(a.id, a.name) for a in agencies]]
         else:

@@ -17,6 +17,8 @@ from agencies.models import Agency
 
 from .history import LetterEvent
 from .models import (
+    LEGACY_CLOSED,
+    LEGACY_CLOSED_LABEL,
     AttachmentKind,
     Case,
     CaseState,
@@ -105,6 +107,17 @@ FIELD_LABELS: dict[str, str] = {
     "responsible_agency": "负责公开的机关",
     "responsible_contact": "该机关联系方式",
     "already_public": "已主动公开",
+    # documents to release (issue 14)
+    "pages": "页数",
+    "page": "页码",
+    "terms": "指定遮盖词语",
+    "proposals": "新增识别结果",
+    "ground": "不予公开依据",
+    "box_state": "遮盖区域状态",
+    "boxes": "遮盖处数",
+    "withdrawn": "不随答复提供",
+    "for_publication": "拟主动公开",
+    "documents": "公开文件",
 }
 # Field names of a campaign's history (audits), where they differ from a case's.
 AUDIT_FIELD_LABELS: dict[str, str] = {
@@ -123,11 +136,23 @@ AUDIT_FIELD_LABELS: dict[str, str] = {
     "reply_scan": "答复书扫描件",
 }
 # Keys that identify a record for the machine only: the page links to it instead.
-HIDDEN_FIELDS = {"letter", "possible_repeat_public_id", "attachment_id", "challenge"}
+HIDDEN_FIELDS = {
+    "letter",
+    "possible_repeat_public_id",
+    "attachment_id",
+    "challenge",
+    "document_id",  # documents (issue 14)
+    "box_id",
+    "signoff_id",
+}
+
+# Every state a record may hold: the current ones and the single 已办结 that history rows,
+# the transition log and old exports recorded before the terminal states followed the outcome.
+STATE_CHOICES = [*CaseState.choices, (LEGACY_CLOSED, LEGACY_CLOSED_LABEL)]
 
 _VALUE_SOURCES = [
     Outcome.choices,
-    CaseState.choices,
+    STATE_CHOICES,
     ExtensionState.choices,
     Channel.choices,
     ApplicantType.choices,
@@ -183,12 +208,12 @@ FIELD_CHOICES = {
     "expected_outcome": Outcome.choices,
     "reply_outcome": Outcome.choices,
     "result": ChallengeResult.choices,
-    "earlier_state": CaseState.choices,
+    "earlier_state": STATE_CHOICES,
 }
 
 
 CHOICE_KINDS = {
-    "state": CaseState.choices + ExtensionState.choices,
+    "state": STATE_CHOICES + ExtensionState.choices,
     "channel": Channel.choices,
     "applicant_type": ApplicantType.choices,
     "outcome": Outcome.choices,
@@ -202,6 +227,20 @@ def choice_label(value, kind: str) -> str:
     if kind == "letter":
         return _other_apps()["letter"].get(value, value or "")
     return dict(CHOICE_KINDS.get(kind, [])).get(value, value or "")
+
+
+def outcome_detail(case) -> str:
+    """What the outcome adds to the case's state, so a page never says it twice: nothing for
+    予以公开/部分公开 (the state says it all), the ground for the other groups (不予公开 →
+    “属于国家秘密”), the whole label when the state is not the outcome's (a voided case)."""
+    if not case.outcome:
+        return ""
+    full = choice_label(case.outcome, "outcome")
+    state = choice_label(case.state, "state")
+    if full == state:
+        return ""
+    group, _, detail = full.partition("：")
+    return detail if group == state and detail else full
 
 
 def field_label(name: str, scope: str = "case") -> str:

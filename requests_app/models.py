@@ -8,12 +8,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
 from agencies.models import Agency
 
 from . import rules
-from .outcomes import OUTCOME_KEYS, ApplicantType, Outcome
+from .outcomes import OUTCOME_KEYS, ApplicantType, Outcome, outcome_group
 
 
 class CaseState(models.TextChoices):
@@ -23,7 +23,14 @@ class CaseState(models.TextChoices):
     FEE_PENDING = "fee_pending", "待缴费"
     DRAFTING = "drafting", "拟稿中"
     REVIEW = "review", "待审核"
-    CLOSED = "closed", "已办结"
+    # One terminal state per outcome group of table three (SPEC §3): 办结 as the staff, the
+    # statistics table and the letters see it. The detailed outcome key stays in `outcome`.
+    DISCLOSED = "disclosed", "予以公开"
+    PARTIALLY_DISCLOSED = "partially_disclosed", "部分公开"
+    WITHHELD = "withheld", "不予公开"
+    UNAVAILABLE = "unavailable", "无法提供"
+    NOT_PROCESSED = "not_processed", "不予处理"
+    OTHER = "other", "其他处理"
     VOID = "void", "已作废"
 
 
@@ -37,8 +44,46 @@ OPEN_STATES = [
 ]
 WORKING_STATES = [CaseState.RECEIVED, CaseState.DRAFTING]
 # The one definition of "finished" (办结): every question "is this case closed?" asks this set,
-# never a single state, so the terminal states can follow the outcome groups.
-FINISHED_STATES = [CaseState.CLOSED]
+# never a single state. A void case is not finished: it is counted nowhere.
+FINISHED_STATES = [
+    CaseState.DISCLOSED,
+    CaseState.PARTIALLY_DISCLOSED,
+    CaseState.WITHHELD,
+    CaseState.UNAVAILABLE,
+    CaseState.NOT_PROCESSED,
+    CaseState.OTHER,
+]
+# What any finished case is, whatever its outcome (a deadline column, a banner).
+FINISHED_LABEL = "已办结"
+# The filter value (worklist, API) that selects every finished state at once, and the states
+# in the order a filter offers them: open ones, “all finished”, each finished one, void.
+FINISHED_FILTER = "finished"
+FINISHED_FILTER_LABEL = "已办结（全部结果）"
+STATE_FILTER_CHOICES = [
+    *[(s.value, s.label) for s in OPEN_STATES],
+    (FINISHED_FILTER, FINISHED_FILTER_LABEL),
+    *[(s.value, s.label) for s in FINISHED_STATES],
+    (CaseState.VOID.value, CaseState.VOID.label),
+]
+# The single state every finished case had before the terminal states followed the outcome
+# groups: still found in history rows, the transition log and old exports.
+LEGACY_CLOSED = "closed"
+LEGACY_CLOSED_LABEL = FINISHED_LABEL
+
+
+def finished_state_for(outcome: str) -> CaseState:
+    """The terminal state of an outcome key: the state of its group in table three
+    (e.g. `withheld.state_secret` -> `withheld`, `other.fee_unpaid` -> `other`)."""
+    if outcome not in OUTCOME_KEYS:
+        raise ValueError(f"unknown outcome key: {outcome!r}")
+    return CaseState(outcome_group(outcome))
+
+
+# Target of the closings whose outcome is chosen when they run: computed after the transition
+# method has set `outcome`, and only ever one of the finished states.
+TO_OUTCOME_STATE = GET_STATE(
+    lambda case, *args, **kwargs: finished_state_for(case.outcome), states=FINISHED_STATES
+)
 
 
 class Channel(models.TextChoices):
@@ -168,7 +213,11 @@ class Case(FSMModelMixin, models.Model):
             models.CheckConstraint(
                 name="case_outcome_iff_closed",
                 condition=(
-                    Q(state="closed", closed_on__isnull=False) & ~Q(outcome="")
+                    Q(
+                        state__in=[s.value for s in FINISHED_STATES],
+                        closed_on__isnull=False,
+                    )
+                    & ~Q(outcome="")
                     | Q(
                         state__in=[s.value for s in OPEN_STATES], outcome="", closed_on__isnull=True
                     )
@@ -223,7 +272,11 @@ class Case(FSMModelMixin, models.Model):
     def record_supplement(self, *, on):
         """收到补正 (Art. 30): the supplemented request's arrival becomes the receipt date."""
 
-    @transition(field=state, source=CaseState.SUPPLEMENT, target=CaseState.CLOSED)
+    @transition(
+        field=state,
+        source=CaseState.SUPPLEMENT,
+        target=finished_state_for(Outcome.NO_SUPPLEMENT),
+    )
     def deem_abandoned(self, *, on):
         """视为放弃 (Art. 30): no supplement in time without good reason."""
         self.outcome, self.closed_on = Outcome.NO_SUPPLEMENT, on
@@ -251,7 +304,9 @@ class Case(FSMModelMixin, models.Model):
         self.fee_paid_on, self.fee_receipt_no = on, receipt_no
         self.clock_stopped = False
 
-    @transition(field=state, source=CaseState.FEE_PENDING, target=CaseState.CLOSED)
+    @transition(
+        field=state, source=CaseState.FEE_PENDING, target=finished_state_for(Outcome.FEE_UNPAID)
+    )
     def close_fee_unpaid(self, *, on):
         """逾期未缴费 (国办函〔2020〕109号): deemed abandoned."""
         self.outcome, self.closed_on, self.clock_stopped = Outcome.FEE_UNPAID, on, False
@@ -269,30 +324,30 @@ class Case(FSMModelMixin, models.Model):
     def return_for_revision(self):
         """审核退回修改."""
 
-    @transition(field=state, source=CaseState.REVIEW, target=CaseState.CLOSED)
+    @transition(field=state, source=CaseState.REVIEW, target=TO_OUTCOME_STATE)
     def approve_and_close(self, *, on, outcome):
         """审核通过并答复 (Art. 33, 36): the case closes with exactly one outcome."""
         self.outcome, self.closed_on = outcome, on
 
     @transition(
-        field=state, source=[CaseState.RECEIVED, CaseState.DRAFTING], target=CaseState.CLOSED
+        field=state, source=[CaseState.RECEIVED, CaseState.DRAFTING], target=TO_OUTCOME_STATE
     )
     def answer_on_the_spot(self, *, on, outcome, note):
         """当场答复 (Art. 33 para 1)."""
         self.outcome, self.closed_on = outcome, on
         self.answered_on_the_spot, self.on_the_spot_note = True, note
 
-    @transition(field=state, source=OPEN_STATES, target=CaseState.CLOSED)
+    @transition(field=state, source=OPEN_STATES, target=finished_state_for(Outcome.OTHER))
     def withdraw(self, *, on):
         """申请人撤回申请: closes as 其他处理 (other.other)."""
         self.outcome, self.closed_on, self.clock_stopped = Outcome.OTHER, on, False
 
-    @transition(field=state, source=CaseState.RECEIVED, target=CaseState.CLOSED)
+    @transition(field=state, source=CaseState.RECEIVED, target=TO_OUTCOME_STATE)
     def close_imported(self, *, on, outcome):
         """导入已办结案件: a case closed before it came into the system, with its outcome."""
         self.outcome, self.closed_on = outcome, on
 
-    @transition(field=state, source=[*OPEN_STATES, CaseState.CLOSED], target=CaseState.VOID)
+    @transition(field=state, source=[*OPEN_STATES, *FINISHED_STATES], target=CaseState.VOID)
     def void(self, *, reason, by, at):
         """登记错误作废: not a request at all; counted nowhere, never deleted."""
         self.void_reason, self.voided_by, self.voided_at = reason, by, at

@@ -11,7 +11,15 @@ from django.http import Http404
 from agencies.models import Agency, Membership, Role
 from agencies.selectors import agency_subtree_ids, user_visible_agency_ids
 
-from .models import OPEN_STATES, Case, CaseEvent, CaseState, EventKind
+from .models import (
+    FINISHED_FILTER,
+    FINISHED_STATES,
+    OPEN_STATES,
+    Case,
+    CaseEvent,
+    CaseState,
+    EventKind,
+)
 from .timeliness import DUE_SOON_WORKING_DAYS, due_soon_limit, due_soon_q, overdue_q
 
 
@@ -71,7 +79,7 @@ SORTS = {
 @dataclass(frozen=True)
 class WorklistFilters:
     scope: str = "agency"  # agency | mine
-    state: str = "open"  # open | all | one CaseState value
+    state: str = "open"  # open | all | finished | one CaseState value
     due_within: int | None = None  # working days from today
     overdue: bool = False
     channel: str = ""
@@ -105,7 +113,7 @@ def case_worklist(
         queryset = queryset.filter(Q(handler=user) | Q(created_by=user) | Exists(acted))
     if filters.agency_id:
         queryset = queryset.filter(agency_id=filters.agency_id)
-    queryset = queryset.filter(**_state_lookup(filters.state))
+    queryset = queryset.filter(**case_state_lookup(filters.state))
     if filters.due_within is not None:
         limit = due_soon_limit(today, filters.due_within, calendar)
         queryset = queryset.filter(due_soon_q(today, limit))
@@ -133,9 +141,13 @@ def case_worklist(
     return queryset.order_by(nulls, *order[1:])
 
 
-def _state_lookup(state: str) -> dict:
+def case_state_lookup(state: str) -> dict:
+    """The filter of a state choice: `open`, `finished` (the six terminal states), one state;
+    anything else (`all`, empty) filters nothing."""
     if state == "open":
         return {"state__in": OPEN_STATES}
+    if state == FINISHED_FILTER:
+        return {"state__in": FINISHED_STATES}
     if state in CaseState.values:
         return {"state": state}
     return {}
@@ -154,6 +166,7 @@ def case_state_counts(
     aggregates = {state: Count("id", filter=Q(state=state)) for state in CaseState.values}
     counts = queryset.aggregate(**aggregates)
     counts["open"] = sum(counts[s] for s in OPEN_STATES)
+    counts[FINISHED_FILTER] = sum(counts[s] for s in FINISHED_STATES)
     counts["all"] = sum(counts[s] for s in CaseState.values)
     return counts
 

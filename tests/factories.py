@@ -12,7 +12,13 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from agencies.models import Agency, AgencyLevel, Membership
-from requests_app.models import Case, CaseState
+from requests_app.models import (
+    FINISHED_FILTER,
+    FINISHED_STATES,
+    Case,
+    CaseState,
+    finished_state_for,
+)
 
 PASSWORD = "pw-12345678"
 
@@ -74,12 +80,15 @@ def case_in_state(
     outcome: str = "",
     **fields,
 ) -> Case:
-    """A case in `state`: open states are set directly, `closed` goes through
-    `close_imported`, `void` through `void` (both logged as the services would)."""
-    if state == CaseState.CLOSED:
+    """A case in `state`: open states are set directly; finished ones ("finished" =
+    FINISHED_FILTER: whichever terminal state the outcome leads to, or one of FINISHED_STATES)
+    go through `close_imported`, `void` through `void` (both logged as the services would)."""
+    if state == FINISHED_FILTER or state in FINISHED_STATES:
         case = CaseFactory(**fields)
         case.close_imported(on=closed_on or case.received_on, outcome=outcome or "disclosed")
         case.save()
+        if state == FINISHED_FILTER:
+            state = finished_state_for(outcome or "disclosed")
     elif state == CaseState.VOID:
         case = CaseFactory(**fields)
         case.void(reason="登记错误", by=None, at=dt.datetime(2020, 6, 1, tzinfo=dt.UTC))

@@ -15,6 +15,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
+from docx import Document as DocxDocument
 from pypdf import PdfReader
 
 from agencies.models import Role
@@ -81,6 +82,10 @@ def _normalise(body: bytes) -> str:
         text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
         # A letter's SHA-256 in the history is the case's own data (its letters differ).
         return re.sub(r"[0-9a-f]{64}", "SHA", re.sub(r"\s+", "", text))
+    if body.startswith(b"PK\x03\x04") and b"word/document.xml" in body:  # a .docx, by its text
+        document = DocxDocument(io.BytesIO(body))
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
     return CSRF.sub("TOKEN", body.decode("utf-8", "replace"))
 
 

@@ -129,7 +129,7 @@ def test_export_columns_and_values(tmp_path, city, cases):
     assert len(rows) == 6  # the void case is left out
     on_time, late = by_no["2020-0001"], by_no["2020-0002"]
     assert (
-        on_time["state"] == "closed"
+        on_time["state"] == "disclosed"
         and on_time["outcome"] == "disclosed"
         and on_time["closed_on"] == "2020-03-20"
     )

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django_fsm_log.models import StateLog
 
 from agencies.models import Role
-from requests_app.models import Case, CaseEvent, CaseState, ClockEvent
+from requests_app.models import FINISHED_STATES, Case, CaseEvent, CaseState, ClockEvent
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_good_file_imports_open_and_closed_cases_with_history(tmp_path, city, im
     path = write(tmp_path, "\n".join([HEADER, *GOOD]) + "\n")
     run(path)
     closed = Case.objects.get(case_no="2020-0001")
-    assert closed.state == CaseState.CLOSED
+    assert closed.state == CaseState.DISCLOSED and closed.is_finished
     assert closed.outcome == "disclosed"
     assert closed.closed_on == dt.date(2020, 3, 20)
     assert closed.received_on == dt.date(2020, 3, 2)
@@ -81,13 +81,13 @@ def test_good_file_imports_open_and_closed_cases_with_history(tmp_path, city, im
     assert imported.actor == importer
     transition = CaseEvent.objects.get(case=closed, kind="transition")
     assert transition.transition == "close_imported"
-    assert (transition.from_state, transition.to_state) == ("received", "closed")
+    assert (transition.from_state, transition.to_state) == ("received", "disclosed")
     assert transition.actor == importer
     log = StateLog.objects.get(object_id=closed.id)
     assert (log.transition, log.source_state, log.state, log.by) == (
         "close_imported",
         "received",
-        "closed",
+        "disclosed",
         importer,
     )
     assert CaseEvent.objects.get(case=opened, kind="imported").reason == imported.reason
@@ -253,7 +253,7 @@ def test_xlsx_first_sheet_with_real_dates_and_text_dates(tmp_path, city, importe
         dt.date(2020, 5, 6),
         "unavailable.not_held",
         dt.date(2020, 5, 20),
-        "closed",
+        "unavailable",
     )
     assert (
         CaseEvent.objects.get(case=first, kind="imported").reason
@@ -336,7 +336,8 @@ def test_thousands_of_rows(tmp_path, city, importer):
         )
     run(write(tmp_path, "\n".join(rows) + "\n"))
     assert Case.objects.count() == 1000
-    assert Case.objects.filter(state="closed").count() == 666
+    assert Case.objects.filter(state__in=FINISHED_STATES).count() == 666
+    assert Case.objects.filter(state="disclosed").count() == 666
     assert Case.objects.values("case_no").distinct().count() == 1000
 
 

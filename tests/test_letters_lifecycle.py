@@ -62,7 +62,7 @@ def test_full_lifecycle_writes_history_and_closes(review_case, staff):
     assert len(letter.sha256) == 64 and letter.file.name.endswith(".docx")
     assert "第二段。" in docx_text(letter.file.open("rb").read())
     case = svc.case_approve_and_close(case_id=review_case.id, by=approver)
-    assert case.state == "closed" and case.outcome == "withheld.internal_affairs"
+    assert case.state == "withheld" and case.outcome == "withheld.internal_affairs"
     verbs = list(letter_events(review_case).values_list("transition", flat=True))
     assert verbs == [
         "letter_draft",

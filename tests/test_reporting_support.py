@@ -1,13 +1,14 @@
 """Helpers of the reporting tests (no tests here), on tests/factories.py.
 
 Cases are created directly (the statistics read whatever the services left behind); a closed
-case enters `closed` only through the FSM transition `close_imported`."""
+case enters the finished state of its outcome's group only through the FSM transition
+`close_imported`."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from requests_app.models import Case, CaseState, LegalChallenge
+from requests_app.models import FINISHED_FILTER, Case, CaseState, LegalChallenge, finished_state_for
 from tests.factories import case_in_state
 
 
@@ -24,7 +25,7 @@ def make_case(
 ) -> Case:
     """A case received in person, closed through `close_imported` if `closed_on`, then voided
     if `void` (tests/factories.py)."""
-    state = CaseState.CLOSED if closed_on else CaseState.RECEIVED
+    state = FINISHED_FILTER if closed_on else CaseState.RECEIVED
     case = case_in_state(
         state,
         closed_on=closed_on,
@@ -38,6 +39,9 @@ def make_case(
     if void:
         case.void(reason="登记错误", by=None, at=dt.datetime(2020, 6, 1, tzinfo=dt.UTC))
         case.save()
+    assert case.state == (
+        CaseState.VOID if void else finished_state_for(outcome) if closed_on else CaseState.RECEIVED
+    )
     return case
 
 

@@ -83,7 +83,7 @@ def run_history(agency, users, p) -> None:
             svc.case_approve_extension(case_id=case.id, by=approver)
     end = last + dt.timedelta(days=p["fate_after"])
     with at(end):
-        if p["fate"] in ("withdrawn", "withdrawn_then_void") and case.state != "closed":
+        if p["fate"] in ("withdrawn", "withdrawn_then_void") and not case.is_finished:
             svc.case_withdraw(case_id=case.id, by=clerk, reason="撤回", on=end)
         if p["fate"] in ("void", "withdrawn_then_void"):
             svc.case_void(case_id=case.id, by=approver, reason="登记错误")

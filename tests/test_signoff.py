@@ -58,7 +58,7 @@ def test_sign_off_approves_issues_and_closes_in_one_action(city, staff, intake):
     case.refresh_from_db()
     assert letter.state == "issued" and letter.number == "淄政办信复〔2026〕1号"
     assert letter.issued_on == NOW.date() and letter.approved_by == staff["approver"]
-    assert case.state == "closed" and case.outcome == "disclosed"
+    assert case.state == "disclosed" and case.outcome == "disclosed"
     assert case.closed_on == NOW.date()
     steps = list(case.events.order_by("id").values_list("transition", flat=True))
     assert steps[-4:] == ["letter_approve", "letter_issue", "letter_render", "approve_and_close"]
@@ -212,7 +212,7 @@ def test_sign_off_and_return_from_the_queue(client, city, staff, intake):
         },
     )
     assert response.status_code == 302
-    assert Case.objects.get(pk=first.pk).state == "closed"
+    assert Case.objects.get(pk=first.pk).state == "disclosed"
     second.refresh_from_db()
     refused = client.post(
         reverse("approvals:act", args=["case", second.public_id, "return"]),

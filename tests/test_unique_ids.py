@@ -133,7 +133,7 @@ def test_no_page_repeats_an_element_id_for_any_role(demo):
             bad = {url: ids for url, ids in pages.items() if ids}
             assert not bad, f"{role}: {bad}"
     assert len(walked["approver"]) > 15 and len(walked["clerk"]) > 15
-    assert {"review", "closed", "supplement", "received"} <= set(by_state)
+    assert {"review", "disclosed", "other", "supplement", "received"} <= set(by_state)
     queue = Client()
     queue.force_login(get_user_model().objects.get(username="approver"))
     assert queue.get("/approvals/").content.decode().count('class="card queue-item') >= 4

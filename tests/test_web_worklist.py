@@ -107,12 +107,12 @@ def test_filters_by_state_channel_applicant_type_and_counts_per_state(client, ci
         applicant_credit_code=valid_credit_code(5),
     )
     bulk_cases(
-        city, 1, start=6, state="closed", outcome="disclosed", closed_on=dt.date(2026, 9, 20)
+        city, 1, start=6, state="disclosed", outcome="disclosed", closed_on=dt.date(2026, 9, 20)
     )
     client.force_login(staff["handler"])
     counts = page(client).context["counts"]
-    assert counts["received"] == 4 and counts["drafting"] == 2 and counts["closed"] == 1
-    assert counts["open"] == 6 and counts["all"] == 7
+    assert counts["received"] == 4 and counts["drafting"] == 2 and counts["disclosed"] == 1
+    assert counts["open"] == 6 and counts["all"] == 7 and counts["finished"] == 1
     assert len(case_nos(page(client))) == 6  # default: open cases
     assert case_nos(page(client, state="drafting")) == ["2026-00004", "2026-00005"]
     assert len(case_nos(page(client, state="all"))) == 7

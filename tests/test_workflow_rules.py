@@ -189,7 +189,7 @@ def test_deemed_abandoned_only_after_the_supplement_period(registered, staff):
     with travel(D(2026, 10, 21)):
         case = svc.case_deem_abandoned(case_id=registered.id, by=staff["handler"])
     assert (case.state, case.outcome, case.closed_on) == (
-        "closed",
+        "other",
         "other.no_supplement",
         D(2026, 10, 21),
     )
@@ -329,7 +329,7 @@ def test_on_the_spot_answer_only_in_person_on_the_day(city, staff, intake):
             case_id=walk_in.id, by=staff["clerk"], outcome="disclosed", note="当场提供复印件"
         )
     assert (case.state, case.answered_on_the_spot, case.closed_on) == (
-        "closed",
+        "disclosed",
         True,
         D(2026, 9, 28),
     )

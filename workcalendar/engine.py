@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -19,8 +20,12 @@ from .statutory import statutory_holiday_map
 PACKAGE_HOLIDAY_NAMES = {h.value: h.chinese for h in chinese_calendar.Holiday}
 
 
+@lru_cache(maxsize=16384)
 def package_day(day: dt.date) -> tuple[bool, str] | None:
-    """(is_workday, name) from chinese_calendar, or None when the package lacks the year."""
+    """(is_workday, name) from chinese_calendar, or None when the package lacks the year.
+
+    Cached: the package's data never changes in a process, and every rebuild of the index
+    (after an administrator's calendar change) asks again for each of ~10,000 days."""
     try:
         is_work = chinese_calendar.is_workday(day)
         _, name = chinese_calendar.get_holiday_detail(day)

@@ -19,6 +19,8 @@ from django.utils import timezone
 from common import tables
 from common.operators import system_import_label
 from common.tables import row_error
+from security.events import security_event_record
+from security.kinds import SecurityEventKind
 
 from .engine import package_day
 from .hooks import calendar_changed
@@ -179,6 +181,12 @@ def calendar_year_import(
     if not created:
         entry.source, entry.entered_by = source or entry.source, by or entry.entered_by
         entry.save()
+    security_event_record(
+        SecurityEventKind.ADMIN_CHANGE,
+        user=by,
+        obj=entry,
+        details={"action": "calendar_import", "source": source, "days": len(rows)},
+    )
     changed = calendar_changed(
         by=by, reason=reason or f"录入 {year} 年节假日安排（{source or '导入'}），重新计算答复期限"
     )

@@ -3,7 +3,14 @@ from rest_framework import serializers
 from agencies.models import Agency
 from common import limits
 
-from ..models import Case, CaseEvent, CaseState, Channel, DeliveryMethod, InformationForm
+from ..models import (
+    STATE_FILTER_CHOICES,
+    Case,
+    CaseEvent,
+    Channel,
+    DeliveryMethod,
+    InformationForm,
+)
 from ..outcomes import ApplicantType
 from ..selectors import MASKED_IN_HISTORY, mask_id_number, mask_phone
 from ..timeliness import is_overdue
@@ -105,7 +112,12 @@ class CaseRegisterInput(serializers.Serializer):
 
 
 class CaseListQuery(serializers.Serializer):
-    state = serializers.ChoiceField(choices=CaseState.choices, required=False, allow_blank=True)
+    state = serializers.ChoiceField(
+        choices=STATE_FILTER_CHOICES,
+        required=False,
+        allow_blank=True,
+        help_text="状态；finished 为全部已办结（予以公开、部分公开、不予公开、无法提供、不予处理、其他处理）",
+    )
     agency = serializers.CharField(
         max_length=limits.max_length(Agency, "code"), required=False, allow_blank=True
     )

@@ -18,8 +18,8 @@ from common.net import client_address
 from common.pagination import ApiPagination
 
 from .. import actions, rules
-from ..models import Case, CaseState, PersonalDataChannel
-from ..selectors import case_get_for_user, case_list_for_user
+from ..models import STATE_FILTER_CHOICES, Case, CaseState, PersonalDataChannel
+from ..selectors import case_get_for_user, case_list_for_user, case_state_lookup
 from ..services import cases as services
 from ..services.deadlines import case_deadline
 from ..services.personal_data import personal_data_reveal
@@ -46,7 +46,12 @@ class CaseListApi(APIView):
         responses=CaseOutput(many=True),
         summary="案件列表（本人可见范围）",
         parameters=[
-            OpenApiParameter("state", OpenApiTypes.STR, enum=CaseState.values, description="状态"),
+            OpenApiParameter(
+                "state",
+                OpenApiTypes.STR,
+                enum=[value for value, _ in STATE_FILTER_CHOICES],
+                description="状态；finished：全部已办结（六种办结状态）",
+            ),
             OpenApiParameter("agency", OpenApiTypes.STR, description="机关代码"),
         ],
     )
@@ -57,7 +62,7 @@ class CaseListApi(APIView):
             case_list_for_user(request.user).select_related("agency").order_by("reply_due", "id")
         )
         if state := query.validated_data.get("state"):
-            queryset = queryset.filter(state=state)
+            queryset = queryset.filter(**case_state_lookup(state))
         if code := query.validated_data.get("agency"):
             queryset = queryset.filter(agency__code=code)
         paginator = self.pagination_class()

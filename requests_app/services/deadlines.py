@@ -11,17 +11,17 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from workcalendar.engine import WEEKDAY_NAMES, WorkingCalendar
 from workcalendar.selectors import calendar_get
 from workcalendar.statutory import STATUTORY_RULE_NAME
 
-from ..history import history_event, history_write_many
+from ..history import history_copy_deadline_changes, history_event, history_write_many
 from ..models import OPEN_STATES, Case, Channel, ClockEvent, ClockKind, EventKind
 from ..rules import REPLY_WORKING_DAYS
-from .bulk import bulk_set
+from .bulk import bulk_set, bulk_set_if_current
 
 RECEIPT_RULES = {
     Channel.IN_PERSON: "当面提交，以提交之日为收到申请之日（条例第三十一条第一项）",
@@ -292,10 +292,46 @@ def case_deadlines_recompute_open(
             stopped,
         ):
             moved.append((case_id, version, deadline, (reply_due, provisional)))
+    if connection.vendor == "postgresql":
+        return _apply_moved_at_once(moved, by=by, reason=reason)
     changed_total = 0
     for i in range(0, len(moved), batch_size):
         changed_total += _apply_moved(moved[i : i + batch_size], by=by, reason=reason)
     return changed_total
+
+
+def _apply_moved_at_once(moved, *, by, reason: str) -> int:
+    """PostgreSQL, one transaction: one `UPDATE … FROM unnest(…)` writes every moved deadline
+    whose case still has the version read (a transition that ran meanwhile already used the
+    current calendar, so it is left alone), then COPY writes one `deadline_changed` history
+    row per case whose due date or provisional flag moved."""
+    with transaction.atomic():
+        written = bulk_set_if_current(
+            Case,
+            ["reply_due", "deadline_provisional", "clock_stopped"],
+            [
+                (case_id, version, d.due, d.provisional, d.stopped)
+                for case_id, version, d, _ in moved
+            ],
+            states=OPEN_STATES,
+        )
+        return history_copy_deadline_changes(
+            (
+                (
+                    case_id,
+                    {
+                        "reply_due": [_iso(old_due), _iso(deadline.due)],
+                        "deadline_provisional": [old_provisional, deadline.provisional],
+                    },
+                )
+                for case_id, _, deadline, (old_due, old_provisional) in moved
+                if case_id in written
+                and (old_due, old_provisional) != (deadline.due, deadline.provisional)
+            ),
+            by=by,
+            reason=reason,
+            at=timezone.now(),
+        )
 
 
 def _apply_moved(batch, *, by, reason: str) -> int:

@@ -42,6 +42,7 @@ CASE_COLUMNS = [
     "closed_on",
 ]
 CASE_NO_MAX = Case._meta.get_field("case_no").max_length
+IMPORT_CHUNK = 2000  # rows written per step of an import (memory, not transactions)
 
 MSG_DATE_FORMAT = "{column}：日期格式应为 YYYY-MM-DD（填写的是“{value}”）"
 MSG_CELL_REQUIRED = "{column}：此项为必填项"
@@ -113,7 +114,7 @@ class CaseImportResult:
     dry_run: bool
     total: int = 0
     closed: int = 0
-    cases: list[Case] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)  # not filled (memory of large imports)
 
     @property
     def open(self) -> int:
@@ -126,7 +127,8 @@ def _text(values: dict[str, Any], name: str) -> str:
 
 
 def cases_import_check(rows: list[TableRow], *, agency: Agency, today: dt.date) -> list[CaseRow]:
-    """Check every row; return the cleaned rows or raise ImportFailed with every problem."""
+    """Check every row; return the cleaned rows or raise ImportFailed with every problem.
+    The rows are consumed: each row's values are dropped once it is checked."""
     errors: list[tuple[int, int, str]] = []  # (line, column order, message) for a stable report
     checked: list[CaseRow] = []
     seen: dict[str, int] = {}
@@ -219,7 +221,11 @@ def cases_import_check(rows: list[TableRow], *, agency: Agency, today: dt.date) 
             for column, message in problems:
                 errors.append((row.line, _COLUMN_ORDER.get(column, 99), message))
         else:
+            # Empty values are the model's defaults anyway: not kept (a 100,000-row file's
+            # memory), and the row's raw values are dropped once checked.
+            cleaned = {k: v for k, v in cleaned.items() if v not in ("", None)}
             checked.append(CaseRow(row.line, case_no, cleaned, outcome, closed_on))
+        row.values = {}
 
     if errors:
         errors.sort(key=lambda e: (e[0], e[1]))
@@ -262,16 +268,26 @@ def cases_import_rows(
     else:
         reason = f"导入自 {source}，操作人 {by.username}"
     ordered = [r for r in checked if r.case_no] + [r for r in checked if not r.case_no]
+    del rows, checked  # the file's rows are not needed any more: a large file's memory goes
+    # Written in chunks, all in one transaction (all or nothing): the model instances, clock
+    # events and history rows of one chunk are dropped before the next is built, so a
+    # 100,000-row file never holds them all at once. `result.cases` stays empty.
     with transaction.atomic():
-        result.cases = cases_create_bulk(
-            agency=agency,
-            by=by,
-            system=by is None,
-            new=[NewCase(row.cleaned, row.case_no, row.outcome, row.closed_on) for row in ordered],
-            event_kind=EventKind.IMPORTED,
-            reason=reason,
-            close_reason=f"导入已办结案件，{reason}",
-        )
+        for start in range(0, len(ordered), IMPORT_CHUNK):
+            cases_create_bulk(
+                agency=agency,
+                by=by,
+                system=by is None,
+                new=[
+                    NewCase(row.cleaned, row.case_no, row.outcome, row.closed_on)
+                    for row in ordered[start : start + IMPORT_CHUNK]
+                ],
+                event_kind=EventKind.IMPORTED,
+                reason=reason,
+                close_reason=f"导入已办结案件，{reason}",
+            )
+            for row in ordered[start : start + IMPORT_CHUNK]:
+                row.cleaned = {}
     return result
 
 
@@ -293,9 +309,8 @@ def cases_import_file(
     """`import_cases`: read the .csv/.xlsx file and import it (see `cases_import_rows`)."""
     path = Path(path)
     _importer_check(by, agency, system_account)
-    rows = table_read(path, columns=CASE_COLUMNS)
     return cases_import_rows(
-        rows,
+        table_read(path, columns=CASE_COLUMNS),  # no second reference: freed once checked
         agency=agency,
         by=by,
         source=path.name,

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import logging
 
+from security.events import security_event_record
+from security.kinds import SecurityEventKind
+
 from ..models import Case, PersonalDataView
 
 log = logging.getLogger("ogi.security")
@@ -18,6 +21,14 @@ def personal_data_reveal(*, case: Case, by, address: str, channel: str) -> dict[
     values = {name: getattr(case, name) for name in REVEALABLE_FIELDS if getattr(case, name)}
     PersonalDataView.objects.create(
         case=case, viewer=by, address=address or None, channel=channel, fields=sorted(values)
+    )
+    security_event_record(
+        SecurityEventKind.PII_REVEAL,
+        user=by,
+        address=address,
+        obj=case,
+        object_repr=case.case_no or str(case.public_id),
+        details={"fields": sorted(values), "channel": channel},
     )
     log.info(
         "personal data shown: case=%s user=%s address=%s fields=%s",

@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 from django.db.models import Q
 
 from ..history import history_event, history_write_many
-from ..models import OPEN_STATES, Case, CaseState, EventKind
+from ..models import FINISHED_STATES, OPEN_STATES, Case, EventKind
 from ..outcomes import Outcome
 
 SIMILARITY_THRESHOLD = 0.8
@@ -65,7 +65,7 @@ def case_repeat_candidates(case: Case) -> list[RepeatMatch]:
             applicant_name=case.applicant_name, applicant_id_number="", applicant_credit_code=""
         )
     since = case.received_on - dt.timedelta(days=LOOKBACK_DAYS)
-    closed = Q(state=CaseState.CLOSED, closed_on__gte=since, closed_on__lte=case.received_on)
+    closed = Q(state__in=FINISHED_STATES, closed_on__gte=since, closed_on__lte=case.received_on)
     still_open = Q(state__in=OPEN_STATES, received_on__gte=since)
     earlier = (
         Case.objects.filter(same, agency_id=case.agency_id)

@@ -35,6 +35,11 @@ def label(value, kind: str) -> str:
 
 
 @register.filter
+def outcome_detail(case) -> str:
+    return labels.outcome_detail(case)
+
+
+@register.filter
 def event_title(event) -> str:
     return labels.event_title(event)
 

@@ -20,6 +20,8 @@ from agencies.models import Role
 from agencies.selectors import user_has_role, user_roles
 from common.downloads import download_name, file_download
 from common.net import client_address
+from security.events import security_event_record
+from security.kinds import SecurityEventKind
 from workcalendar.selectors import calendar_get
 
 from .. import rules
@@ -247,9 +249,16 @@ def case_act(request, public_id, action: str):
     """Run one action; errors go next to their field (or at the top for a conflict)."""
     case = case_get_for_user(request.user, public_id=public_id)
     spec = ACTIONS.get(action)
-    if spec is None or not user_has_role(
-        request.user, case.agency_id, rules.TRANSITION_ROLES[action]
-    ):
+    if spec is None:
+        raise Http404("页面不存在")
+    if not user_has_role(request.user, case.agency_id, rules.TRANSITION_ROLES[action]):
+        security_event_record(
+            SecurityEventKind.ACCESS_DENIED,
+            request=request,
+            object_type="agencies.agency",
+            object_id=case.agency_id,
+            details={"action": action, "case_id": case.id},
+        )
         raise Http404("页面不存在")
     form = action_form(case, spec, request.POST)["form"]
     conflict = ""
@@ -431,6 +440,13 @@ def case_attachment_upload(request, public_id):
 def case_attachment_download(request, public_id, pk: int):
     case = case_get_for_user(request.user, public_id=public_id)
     attachment = get_object_or_404(Attachment, pk=pk, case=case)
+    security_event_record(
+        SecurityEventKind.DOWNLOAD,
+        request=request,
+        obj=attachment,
+        object_repr=attachment.original_name,
+        details={"what": "attachment", "case": str(case.public_id)},
+    )
     return file_download(
         attachment.file.open("rb"),
         download_name(case.case_no, attachment.original_name, ext=""),

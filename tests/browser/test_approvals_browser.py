@@ -85,7 +85,7 @@ def test_an_error_on_the_second_card_stays_there_and_each_form_stays_on_its_case
     # The first card still acts on the first case.
     card_1.get_by_role("button", name="审核通过、签发答复书并办结").click()
     expect(page.locator(".messages")).to_contain_text("已审核、签发答复书并办结")
-    assert Case.objects.get(pk=first.pk).state == "closed"
+    assert Case.objects.get(pk=first.pk).state == "disclosed"
     assert Case.objects.get(pk=second.pk).state == "review"
     assert Letter.objects.get(case=second).state == "draft"
 

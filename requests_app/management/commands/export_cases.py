@@ -1,11 +1,14 @@
 """`python manage.py export_cases --agency CODE [--year Y] --output FILE(.csv|.xlsx)` (SPEC §9)."""
 
+import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency
 from requests_app.services.exports import MSG_BAD_OUTPUT, cases_export_file
+from security.events import security_event_record
+from security.kinds import SecurityEventKind
 
 
 class Command(BaseCommand):
@@ -31,4 +34,16 @@ class Command(BaseCommand):
         if not path.parent.exists():
             raise CommandError(f"目录“{path.parent}”不存在")
         count = cases_export_file(path, agency=target, year=year, include_void=include_void)
+        security_event_record(
+            SecurityEventKind.EXPORT,
+            username=f"os:{getpass.getuser()}",
+            obj=target,
+            details={
+                "what": "export_cases",
+                "year": year,
+                "include_void": include_void,
+                "output": str(path.resolve()),
+                "cases": count,
+            },
+        )
         self.stdout.write(self.style.SUCCESS(f"已导出“{target.name}”的 {count} 件案件到 {path}"))
