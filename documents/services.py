@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from agencies.models import Role
 from agencies.selectors import user_has_role
+from common.errors import NotPermitted, RuleViolation
 from common.office import office_to_pdf
-from requests_app.models import Case, CaseEvent, CaseState, EventKind
-from requests_app.rules import RuleViolation
+from requests_app.history import history_write
+from requests_app.models import Case, CaseState, EventKind
 from requests_app.services.repeats import text_similarity
 
 from . import engine
@@ -77,8 +78,8 @@ class DocumentInvalid(RuleViolation):
     """A refused upload or a refused change (the message names the problem)."""
 
 
-class DocumentNotPermitted(RuleViolation):
-    """The user's role does not allow this (views answer 403)."""
+class DocumentNotPermitted(NotPermitted):
+    """The user's role does not allow this (views answer 403; the common 403 class)."""
 
 
 def sha256_of(data: bytes) -> str:
@@ -159,9 +160,7 @@ EDIT_ROLES = {Role.HANDLER, Role.APPROVER}
 
 
 def _history(case: Case, by, reason: str, **changes) -> None:
-    CaseEvent.objects.create(
-        case=case, kind=EventKind.ATTACHMENT, actor=by, reason=reason, changes=changes
-    )
+    history_write(case=case, kind=EventKind.ATTACHMENT, by=by, reason=reason, changes=changes)
 
 
 def document_add(*, case: Case, by, data: bytes, name: str, title: str = "") -> Document:
