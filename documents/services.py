@@ -45,7 +45,7 @@ MSG_SIZE = "文件过大：不能超过 {limit} MB（该文件 {size:.1f} MB）"
 MSG_EMPTY = "文件为空"
 MSG_UNREADABLE = "无法读取该 PDF 文件（文件损坏或设有密码）"
 MSG_CONVERT = "文件无法转换为 PDF：{error}"
-MSG_NOT_PERMITTED = "您在该机关没有办理公开文件的权限"
+MSG_DOCUMENTS_NOT_PERMITTED = "您在该机关没有办理公开文件的权限"
 MSG_SIGNOFF_NOT_PERMITTED = "只有审核人可以审核公开文件"
 MSG_CASE_FINISHED = "案件已办结，公开文件不能再修改"
 MSG_CASE_VOID = "案件已作废"
@@ -136,7 +136,9 @@ def document_to_pdf(data: bytes, kind: str, name: str) -> bytes:
     return pdf
 
 
-def _check_role(by, case: Case, roles: set[str], message: str = MSG_NOT_PERMITTED) -> None:
+def _check_role(
+    by, case: Case, roles: set[str], message: str = MSG_DOCUMENTS_NOT_PERMITTED
+) -> None:
     if by is None or not user_has_role(by, case.agency_id, roles):
         raise DocumentNotPermitted(message)
 
@@ -583,7 +585,7 @@ def document_mark_publication(*, document_id: int, by, publish: bool) -> Documen
 def suggestion_decide(*, suggestion_id: int, by, accept: bool, note: str = "") -> None:
     suggestion = PublicationSuggestion.objects.select_for_update().get(pk=suggestion_id)
     if by is None or not user_has_role(by, suggestion.agency_id, EDIT_ROLES):
-        raise DocumentNotPermitted(MSG_NOT_PERMITTED)
+        raise DocumentNotPermitted(MSG_DOCUMENTS_NOT_PERMITTED)
     suggestion.state = SuggestionState.ACCEPTED if accept else SuggestionState.DISMISSED
     suggestion.decided_by, suggestion.decided_at, suggestion.note = by, timezone.now(), note
     suggestion.save(update_fields=["state", "decided_by", "decided_at", "note"])

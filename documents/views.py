@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from agencies.models import Role
 from agencies.selectors import user_roles
 from common.downloads import download_name, file_download
-from requests_app.rules import RuleViolation
+from common.errors import RuleViolation
 from requests_app.selectors import case_get_for_user
 
 from . import engine, services

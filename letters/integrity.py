@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.mail import mail_admins
 
-from requests_app.rules import RuleViolation
+from common.errors import RuleViolation
 from security.events import security_event_record
 from security.kinds import SecurityEventKind
 from security.selectors import integrity_flagged

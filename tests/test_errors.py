@@ -8,6 +8,7 @@ from audits.services import AuditInvalid
 from audits.services import NotPermitted as AuditNotPermitted
 from common import errors
 from common.api_handler import api_exception_handler
+from documents.services import DocumentNotPermitted
 from letters.services import LetterNotPermitted
 from reporting.services import SectionsInvalid
 from requests_app.services.cases import ActionNotPermitted, CaseConflict
@@ -17,6 +18,7 @@ CASES = [
     (ActionNotPermitted(errors.MSG_NOT_PERMITTED), 403, "not_permitted", {}),
     (LetterNotPermitted(errors.MSG_NOT_PERMITTED), 403, "not_permitted", {}),
     (AuditNotPermitted(errors.MSG_NOT_PERMITTED), 403, "not_permitted", {}),
+    (DocumentNotPermitted("无权"), 403, "not_permitted", {}),
     (CaseConflict("已被他人修改"), 409, "conflict", {}),
     (errors.RuleViolation("状态不允许"), 409, "refused", {}),
     (errors.RuleViolation("日期有误", "on"), 400, "invalid", {"on": "日期有误"}),
@@ -37,7 +39,7 @@ def test_each_refusal_has_one_status_and_the_one_shape(exc, status, code, fields
 
 
 def test_every_not_permitted_is_the_common_class_with_one_message():
-    for cls in (ActionNotPermitted, LetterNotPermitted, AuditNotPermitted):
+    for cls in (ActionNotPermitted, LetterNotPermitted, AuditNotPermitted, DocumentNotPermitted):
         assert issubclass(cls, errors.NotPermitted)
     assert AuditNotPermitted().message == errors.MSG_NOT_PERMITTED
     assert issubclass(CaseConflict, errors.Conflict)
@@ -48,3 +50,17 @@ def test_a_list_of_problems_is_one_message():
     response = api_exception_handler(AuditInvalid(["row 2: 机关不存在", "row 3: 日期有误"]), {})
     assert response.status_code == 400
     assert response.data["error"]["message"] == "row 2: 机关不存在；row 3: 日期有误"
+
+
+@pytest.mark.django_db
+def test_a_refused_api_request_reaches_the_security_log_through_the_common_hook():
+    """common sits below security: the handler calls the hooks security/apps.py registered."""
+    from rest_framework.exceptions import PermissionDenied
+
+    from security.kinds import SecurityEventKind
+    from security.models import SecurityEvent
+
+    response = api_exception_handler(PermissionDenied("不行"), {})
+    assert response.status_code == 403
+    row = SecurityEvent.objects.get(kind=SecurityEventKind.ACCESS_DENIED)
+    assert row.details["reason"] == "不行"
