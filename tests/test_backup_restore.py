@@ -40,7 +40,6 @@ from .conftest import valid_id_number
 
 @pytest.fixture
 def folders(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.SECURITY_LOG_FILE = tmp_path / "security.jsonl"
     return tmp_path
 

@@ -34,7 +34,7 @@ from .documents_support import (
     table_docx,
     table_xlsx,
 )
-from .letters_support import TODAY, case_for_outcome, docx_text, media_root  # noqa: F401
+from .letters_support import TODAY, case_for_outcome, docx_text
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from documents.models import BoxState, Document, ReleaseSignoff
 from tests.conftest import make_user
 
 from .documents_support import MOBILE_A, multipage_pdf, pdftotext
-from .letters_support import TODAY, case_for_outcome, media_root  # noqa: F401
+from .letters_support import TODAY, case_for_outcome
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from requests_app.services import cases as svc
 from security.kinds import SecurityEventKind as Kind
 from security.models import SecurityEvent
 
-from .letters_support import TODAY, media_root  # noqa: F401
+from .letters_support import TODAY
 
 
 @pytest.fixture(autouse=True)

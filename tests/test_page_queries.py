@@ -103,6 +103,6 @@ def test_approvals_page_while_an_issued_reply_is_still_being_rendered(client, ci
         issued_by=staff["approver"],
     )
     client.force_login(staff["approver"])
-    response = client.get(reverse("requests_app:approvals"))
+    response = client.get(reverse("approvals:queue"))
     assert response.status_code == 200
     assert case.case_no in response.content.decode()

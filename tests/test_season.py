@@ -14,9 +14,10 @@ from docx import Document
 from agencies.models import Agency, AgencyLevel, Role
 from reporting.circulars import circular_compute, circular_docx_bytes
 from reporting.models import PublishedReport
-from reporting.services import published_period_check, report_publish
+from reporting.services import report_publish
 from reporting.stats import annual_report_build
 from requests_app.models import FINISHED_STATES, Case, LegalChallenge
+from requests_app.services.period_lock import case_period_check
 from season import chasing, services
 from season.drafts import draft_docx, drafts_produce
 from season.models import Draft, ReminderSent, SeasonRun, UnitSweep
@@ -206,7 +207,7 @@ def test_dashboard_statuses_deadlines_and_the_consolidated_comparison(tree, supe
     report_publish(agency=tree["district"], year=YEAR, by=supervisor)
     approver = make_user("zd-approver", tree["district"], Role.APPROVER)
     case = Case.objects.filter(agency=tree["district"], state__in=FINISHED_STATES).first()
-    published_period_check(case=case, by=approver, changed_fields={"outcome"}, reason="更正结果")
+    case_period_check(case=case, by=approver, changed_fields={"outcome"}, reason="更正结果")
     board = dashboard(tree["city"], YEAR, DRAFT_DAY)
     assert {u["agency"].code: u["status"] for u in board.units}["ZD-GOV"] == "corrected"
     assert board.consolidated.flagged == ["张店区人民政府", "张店区乙局"]

@@ -36,7 +36,6 @@ TODAY = dt.datetime(2026, 9, 28, 10, 0)
 @pytest.fixture(autouse=True)
 def security_log_file(settings, tmp_path):
     settings.SECURITY_LOG_FILE = tmp_path / "log" / "security.jsonl"
-    settings.MEDIA_ROOT = str(tmp_path / "media")
     return settings.SECURITY_LOG_FILE
 
 
