@@ -331,7 +331,8 @@ def letter_deliver_electronically(letter_id: int) -> list[str]:
             attachments=[(f"{letter.number or letter.kind}.pdf", pdf, "application/pdf")],
             dedupe_key=f"letter-issued:{letter.pk}",
         )
-        if rows and Notification.objects.get(pk=rows[0].pk).status == NotificationStatus.SENT:
+        row = Notification.objects.get(pk=rows[0].pk) if rows else None
+        if row is not None and row.status == NotificationStatus.SENT:
             delivery_record_electronic(
                 letter_id=letter.pk,
                 method=DeliveryMethod.EMAIL,
@@ -339,6 +340,6 @@ def letter_deliver_electronically(letter_id: int) -> list[str]:
                 note="电子邮件附PDF送达",
             )
             done.append(DeliveryMethod.EMAIL)
-        elif rows:
-            raise RuntimeError(f"letter {letter.pk}: e-mail not sent ({rows[0].last_error})")
+        elif row is not None:  # the task is retried; the row is not sent twice
+            raise RuntimeError(f"letter {letter.pk}: e-mail not sent ({row.last_error})")
     return done
