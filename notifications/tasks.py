@@ -1,5 +1,7 @@
 """Beat tasks: the morning reminders and retrying failed sends (never twice: dedupe keys)."""
 
+import datetime as dt
+
 from celery import shared_task
 
 from .models import Notification, Status
@@ -8,8 +10,9 @@ from .services import notification_send
 
 
 @shared_task(name="notifications.morning_reminders")
-def notifications_morning_reminders() -> dict:
-    return morning_reminders()
+def notifications_morning_reminders(today: str | None = None) -> dict:
+    """Beat runs it each morning for today; `today` (ISO date) reruns a given day."""
+    return morning_reminders(dt.date.fromisoformat(today) if today else None)
 
 
 @shared_task(name="notifications.retry_failed")
