@@ -28,7 +28,7 @@ def agencies_search(query: str) -> list[Agency]:
             chain.append(node.name)
             node = agencies.get(node.parent_id)
         agency.path = " › ".join(reversed(chain))
-        if not query or query in agency.path or query.upper() in agency.code.upper():
+        if not query or query in agency.name or query.upper() in agency.code.upper():
             found.append(agency)
     return found[:AGENCY_CHOICES_MAX]
 
