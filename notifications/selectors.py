@@ -1,4 +1,4 @@
-"""Reading notifications: a user's in-app list and unread count."""
+"""Reading notifications: a user's in-app list."""
 
 from __future__ import annotations
 
@@ -9,9 +9,3 @@ from .models import Channel, Notification
 
 def inbox_for_user(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient_user=user, channel=Channel.IN_APP)
-
-
-def unread_count(user) -> int:
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return inbox_for_user(user).filter(read_at__isnull=True).count()

@@ -3,11 +3,14 @@ online requests waiting for a staff member."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from agencies.models import Agency, Membership
+from notifications.models import Channel, Notification
 from requests_app import rules
-from requests_app.models import Case
+from requests_app.models import Case, CaseState
 from requests_app.services.deadlines import case_deadline
 
 from .models import Submission, SubmissionState
@@ -54,7 +57,7 @@ def tracking_view(case: Case) -> dict:
     return {
         "case": case,
         "deadline": deadline,
-        "supplement_open": case.state == "supplement",
+        "supplement_open": case.state == CaseState.SUPPLEMENT,
         "downloads": tracking_downloads(case),
     }
 
@@ -66,3 +69,36 @@ def submissions_pending_for_user(user) -> QuerySet[Submission]:
     return Submission.objects.filter(
         Q(agency_id__in=agency_ids), state=SubmissionState.PENDING
     ).select_related("agency")
+
+
+def staff_nav_counts(user) -> dict[str, int]:
+    """The nav's two badges in one query: unread in-app messages and online requests waiting
+    for this user to confirm."""
+    unread = (
+        Notification.objects.filter(
+            recipient_user=OuterRef("pk"), channel=Channel.IN_APP, read_at__isnull=True
+        )
+        .order_by()
+        .values("recipient_user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    pending = (
+        Submission.objects.filter(
+            state=SubmissionState.PENDING,
+            agency__memberships__user=OuterRef("pk"),
+            agency__memberships__role__in=rules.TRANSITION_ROLES["register"],
+        )
+        .order_by()
+        .values("state")
+        .annotate(n=Count("pk", distinct=True))
+        .values("n")
+    )
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(unread=Coalesce(Subquery(unread), 0), pending=Coalesce(Subquery(pending), 0))
+        .values("unread", "pending")
+        .first()
+    )
+    return row or {"unread": 0, "pending": 0}

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.selectors import user_has_role
-from letters.models import Letter, LetterKind, LetterState
+from letters.models import Letter, LetterKind, LetterState, RenderStatus
 from letters.services import (
     delivery_download_record,
     delivery_record_electronic,
@@ -28,7 +28,7 @@ from notifications.models import Status as NotificationStatus
 from notifications.services import notify_applicant
 from requests_app import rules
 from requests_app.api.serializers import PortalRequestInput
-from requests_app.models import AttachmentKind, Case, DeliveryMethod
+from requests_app.models import AttachmentKind, Case, CaseState, DeliveryMethod
 from requests_app.rules import RuleViolation
 from requests_app.services.attachments import attachment_add, attachments_check
 from requests_app.services.cases import (
@@ -103,9 +103,9 @@ def portal_check(data, scans: list[UploadedFile]) -> tuple[Agency, dict]:
     if len(scans) > MAX_SCANS:
         errors["scans"] = MSG_TOO_MANY_SCANS
     else:
-        for index, scan in enumerate(scans):
+        for scan in scans:
             if message := attachments_check({"scans": scan}).get("scans"):
-                errors["scans"] = f"{scan.name}：{message}" if index or scan.name else message
+                errors["scans"] = f"{scan.name}：{message}" if scan.name else message
                 break
     if errors:
         raise PortalInvalid(errors)
@@ -269,7 +269,7 @@ def supplement_answer_online(*, case: Case, uploads: list[UploadedFile]) -> Case
     restarts, Art. 30)."""
     if not uploads:
         raise PortalInvalid({"supplement": MSG_SUPPLEMENT_FILE})
-    if case.state != "supplement":
+    if case.state != CaseState.SUPPLEMENT:
         raise PortalInvalid({"supplement": MSG_NO_SUPPLEMENT})
     for upload in uploads:
         if message := attachments_check({"supplement": upload}).get("supplement"):
@@ -303,9 +303,9 @@ def letter_deliver_electronically(letter_id: int) -> list[str]:
     case = letter.case
     if letter.kind not in APPLICANT_LETTERS or case.delivery_method not in ELECTRONIC:
         return []
-    if letter.render_status != "generated":
+    if letter.render_status != RenderStatus.GENERATED:
         letter = letter_render(letter_id=letter.pk)
-        if letter.render_status != "generated":
+        if letter.render_status != RenderStatus.GENERATED:
             raise RuntimeError(f"letter {letter.pk} not rendered: {letter.render_error}")
     done = []
     title = f"{letter.get_kind_display()}（{letter.number}）"

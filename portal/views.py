@@ -35,14 +35,18 @@ def _too_many(request, wait: int) -> HttpResponse:
     return response
 
 
-def portal_limited(*, submission: bool = False, track: bool = False):
+def portal_limited(*, submission: bool = False, track: bool = False, count_get: bool = False):
     """Count the request against the portal's limits (per client address as the API does;
     filings also per applicant identity and globally; tracking lookups also on their own
-    tighter limit) and answer 429 when one is exceeded."""
+    tighter limit) and answer 429 when one is exceeded. Every request that does work counts
+    (a filing, a lookup, an upload, a download); showing the blank form or the status page
+    already proven does not (`count_get`: a GET that does work, the PDF download)."""
 
     def decorate(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
+            if request.method in ("GET", "HEAD") and not count_get:
+                return view(request, *args, **kwargs)
             is_post = request.method == "POST"
             wait = portal_limits_hit(request, submission=submission and is_post, data=request.POST)
             if not wait and track and is_post:
@@ -133,7 +137,6 @@ def _tracked(request):
     )
 
 
-@portal_limited()
 def status(request):
     found = _tracked(request)
     if found is None:
@@ -158,7 +161,7 @@ def supplement(request):
     return redirect("portal:status")
 
 
-@portal_limited()
+@portal_limited(count_get=True)
 def letter_download(request, public_id):
     found = _tracked(request)
     if found is None or isinstance(found, Submission):

@@ -192,7 +192,8 @@ def test_pages_and_api_share_one_budget_per_address(city, settings):
     assert api.post("/api/v1/portal/requests/", filing(seed=21), format="json").status_code == 201
     page = Client(REMOTE_ADDR="198.51.100.7")
     assert page.post("/portal/", filing(seed=22)).status_code == 302
-    assert page.get("/portal/").status_code == 200
+    assert page.get("/portal/").status_code == 200  # the blank form does no work: not counted
+    assert page.post("/portal/track/", {"code": "X", "phone_tail": "1234"}).status_code == 400
     refused = page.post("/portal/", filing(seed=23))
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert api.post("/api/v1/portal/requests/", filing(seed=24), format="json").status_code == 429
