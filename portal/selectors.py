@@ -8,6 +8,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from agencies.models import Agency, Membership
+from documents.public import released_documents
 from notifications.models import Channel, Notification
 from requests_app import rules
 from requests_app.models import Case, CaseState
@@ -37,9 +38,9 @@ def agencies_search(query: str) -> list[Agency]:
 
 
 def tracking_downloads(case: Case) -> list[dict]:
-    """Everything the applicant can download on the tracking page: the issued letters (and,
-    when documents/public.py is wired in, the released documents)."""
-    return [
+    """Everything the applicant can download on the tracking page: the issued letters, then
+    the documents released with the reply (redacted PDFs)."""
+    letters = [
         {
             "kind": "letter",
             "id": letter.public_id,
@@ -48,6 +49,16 @@ def tracking_downloads(case: Case) -> list[dict]:
         }
         for letter in tracking_letters(case)
     ]
+    documents = [
+        {
+            "kind": "document",
+            "id": document.pk,
+            "title": f"公开文件《{document.title}》（{document.page_count}页）",
+            "issued_on": document.released_at,
+        }
+        for document in released_documents(case)
+    ]
+    return letters + documents
 
 
 def tracking_view(case: Case) -> dict:

@@ -5,6 +5,7 @@ and electronic delivery of issued letters. Views stay thin; every rule is here o
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import re
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.selectors import user_has_role
+from documents.models import Document
+from documents.public import open_released_file, release_attachments, released_documents
 from letters.models import Letter, LetterKind, LetterState, RenderStatus
 from letters.services import (
     delivery_download_record,
@@ -263,6 +266,22 @@ def tracking_letter_pdf(*, case: Case, letter_public_id) -> tuple[Letter, bytes]
     return letter, data
 
 
+MSG_DOCUMENT_TAMPERED = "该文件校验不符，暂停提供下载，请与办理机关联系。"
+
+
+def tracking_document_pdf(*, case: Case, document_id: int) -> tuple[Document, bytes]:
+    """A released (redacted) document of the case, checked against the SHA-256 frozen when it
+    was made: a file that changed since is never served (the applicant is told to call)."""
+    document = next((d for d in released_documents(case) if d.pk == document_id), None)
+    if document is None:
+        raise Document.DoesNotExist
+    with open_released_file(document) as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        raise RuleViolation(MSG_DOCUMENT_TAMPERED)
+    return document, data
+
+
 def supplement_answer_online(*, case: Case, uploads: list[UploadedFile]) -> Case:
     """补正 answered on the portal: the files are stored as supplement materials and the
     supplement recorded as received today, through the same service as staff use (the clock
@@ -323,12 +342,17 @@ def letter_deliver_electronically(letter_id: int) -> list[str]:
         done.append(DeliveryMethod.PORTAL)
     elif case.delivery_method == DeliveryMethod.EMAIL and case.applicant_email:
         pdf = letter_pdf_bytes(letter)
+        # the reply carries the documents it releases (redacted PDFs, issue 14)
+        released = release_attachments(case) if letter.kind == LetterKind.REPLY else []
         rows = notify_applicant(
             case,
             kind="letter_issued",
             subject=f"{case.agency.name}：{title}",
             body=f"{case.applicant_name}：\n\n附件为{case.agency.name}出具的{title}，请查收。",
-            attachments=[(f"{letter.number or letter.kind}.pdf", pdf, "application/pdf")],
+            attachments=[
+                (f"{letter.number or letter.kind}.pdf", pdf, "application/pdf"),
+                *released,
+            ],
             dedupe_key=f"letter-issued:{letter.pk}",
         )
         row = Notification.objects.get(pk=rows[0].pk) if rows else None

@@ -11,6 +11,7 @@ urlpatterns = [
     path("track/status/", views.status, name="status"),
     path("track/supplement/", views.supplement, name="supplement"),
     path("track/letters/<uuid:public_id>/", views.letter_download, name="letter_download"),
+    path("track/documents/<int:pk>/", views.document_download, name="document_download"),
     path("track/end/", views.track_end, name="track_end"),
     path("pending/", views.pending, name="pending"),
     path("pending/<int:pk>/confirm/", views.confirm, name="confirm"),

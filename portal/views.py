@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.net import client_address
 from common.ratelimit import Rate, rate_hit
+from documents.models import Document
 from letters.models import Letter
 from requests_app.api.throttling import portal_limits_hit
 from requests_app.models import ApplicantType, Case, DeliveryMethod, InformationForm
@@ -172,6 +173,24 @@ def letter_download(request, public_id):
         raise Http404 from exc
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{letter.pk}-{letter.kind}.pdf"'
+    return response
+
+
+@portal_limited(count_get=True)
+def document_download(request, pk: int):
+    """A released document of the tracked case (only the redacted PDF, never the original)."""
+    found = _tracked(request)
+    if found is None or isinstance(found, Submission):
+        raise Http404
+    try:
+        document, data = services.tracking_document_pdf(case=found, document_id=pk)
+    except Document.DoesNotExist as exc:
+        raise Http404 from exc
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+        return redirect("portal:status")
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.pdf"'
     return response
 
 
