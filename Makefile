@@ -30,7 +30,7 @@ install-test: $(VENV)/.installed-test browser-deps
 # poppler-utils (pdftotext, pdftoppm) to read released PDFs back.
 # Never `playwright install`: it downloads a browser build, which this network refuses.
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! command -v soffice >/dev/null || [ ! -d /usr/share/fonts/opentype/noto ] || ! command -v pdftotext >/dev/null; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v soffice >/dev/null || [ ! -d /usr/share/fonts/opentype/noto ] || ! command -v pdftotext >/dev/null || ! dpkg -s libreoffice-calc-nogui >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils; \
 		else sudo apt-get update -q && sudo apt-get install -y -q chromium libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils; fi; \
 	fi

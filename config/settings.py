@@ -256,6 +256,35 @@ CACHES = {
     )
 }
 
+# --- issue 13: portal pages, notifications, reminders -----------------------------------------
+# Tracking lookups on the portal page, per client address, on top of PORTAL_RATE_ADDRESS.
+PORTAL_RATE_TRACK = env("PORTAL_RATE_TRACK", default="10/minute,60/day")
+# E-mail: EMAIL_URL (smtp://user:pass@host:port, smtp+tls://…); without it mail is written as
+# files into var/mail/ so that `make run` needs no mail server.
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ogi@localhost")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# SMS to applicants through a gateway class with send(phone, text); the default only logs.
+SMS_BACKEND = env("SMS_BACKEND", default="notifications.sms.LoggingSmsBackend")
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+# Reminders: a handler's digest lists cases due within this many working days (and overdue);
+# a case overdue by ESCALATION_OVERDUE_DAYS working days is escalated to the supervisors.
+REMINDER_DUE_SOON_DAYS = env.int("REMINDER_DUE_SOON_DAYS", default=3)
+ESCALATION_OVERDUE_DAYS = env.int("ESCALATION_OVERDUE_DAYS", default=3)
+CELERY_BEAT_SCHEDULE["notifications-morning-reminders"] = {
+    "task": "notifications.morning_reminders",
+    "schedule": crontab(hour=8, minute=0),  # sends only on working days (work calendar)
+}
+CELERY_BEAT_SCHEDULE["notifications-retry-failed"] = {
+    "task": "notifications.retry_failed",
+    "schedule": 60 * 15,
+}
+# --- end issue 13 -------------------------------------------------------------------------------
+
 # Test runs use a fast hasher.
 if env.bool("FAST_PASSWORD_HASHER", default=False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -38,6 +38,7 @@ from security.events import security_event_defer, security_event_record
 from security.kinds import SecurityEventKind
 
 from . import checks, compose, integrity, rendering, variants
+from .hooks import after_issue_run
 from .models import (
     LETTER_KINDS,
     Delivery,
@@ -505,6 +506,8 @@ def letter_issue(*, letter_id: int, by, on: dt.date | None = None, reason: str =
         )
         if letter.kind == LetterKind.REPLY and letter.outcome in RELEASING_OUTCOMES:
             release_record(case=case, letter_number=letter.number, by=by)
+        issued_id = letter.pk
+        transaction.on_commit(lambda: after_issue_run(Letter.objects.get(pk=issued_id)))
     return letter_render(letter_id=letter.pk)
 
 
@@ -737,6 +740,67 @@ def delivery_receipt_record(
         LetterEvent.DELIVERY_RECEIPT,
         reason,
         received_on=[old.isoformat() if old else None, received_on.isoformat()],
+    )
+    return delivery
+
+
+@transaction.atomic
+def delivery_record_electronic(
+    *, letter_id: int, method: str, email: str = "", note: str = ""
+) -> Delivery:
+    """电子送达 done by the system (no staff user): the letter made available for download on
+    the portal, or e-mailed to the applicant, today. One row per letter and method."""
+    letter = _lock(letter_id)
+    if letter.state != LetterState.ISSUED:
+        raise RuleViolation(MSG_NOT_ISSUED)
+    if method not in (DeliveryMethod.PORTAL, DeliveryMethod.EMAIL):
+        raise RuleViolation(MSG_DELIVERY_METHOD, "method")
+    existing = Delivery.objects.filter(letter=letter, method=method, recorded_by=None).first()
+    if existing:
+        return existing
+    today = timezone.localdate()
+    delivery = Delivery.objects.create(
+        letter=letter,
+        method=method,
+        email=email.strip(),
+        sent_on=max(today, letter.issued_on),
+        note=note.strip(),
+        recorded_by=None,
+    )
+    _event(
+        letter,
+        None,
+        LetterEvent.DELIVERY,
+        note,
+        method=method,
+        sent_on=delivery.sent_on.isoformat(),
+        email=delivery.email,
+    )
+    return delivery
+
+
+@transaction.atomic
+def delivery_download_record(*, letter_id: int) -> Delivery | None:
+    """The applicant downloaded the letter on the portal: the first download is the proof of
+    receipt (its date is the received date, written into the case history); later ones change
+    nothing."""
+    delivery = (
+        Delivery.objects.select_for_update()
+        .select_related("letter")
+        .filter(letter_id=letter_id, method=DeliveryMethod.PORTAL, recorded_by=None)
+        .first()
+    )
+    if delivery is None or delivery.received_on is not None:
+        return delivery
+    delivery.received_on = max(timezone.localdate(), delivery.sent_on)
+    delivery.save(update_fields=["received_on"])
+    _event(
+        delivery.letter,
+        None,
+        LetterEvent.DELIVERY_RECEIPT,
+        "申请人在网上首次下载（送达凭证）",
+        received_on=[None, delivery.received_on.isoformat()],
+        downloaded_at=timezone.now().isoformat(timespec="seconds"),
     )
     return delivery
 

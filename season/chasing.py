@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from agencies.models import Agency, Membership, Role
+from notifications.services import notify_user
 from reporting.models import PublishedReport
 from reporting.services import publication_due
 from workcalendar.selectors import calendar_get
@@ -28,19 +27,18 @@ REMIND_AT = (10, 5, 1)  # working days before the deadline
 CIRCULAR_MONTHS = (2, 3)  # the circulars that list units late with their annual report
 
 
-def deliver_reminder(user, subject: str, body: str, dedupe_key: str) -> bool:
-    """Send one reminder to one user, at most once per dedupe key. True when sent now."""
+def deliver_reminder(user, subject: str, body: str, dedupe_key: str, link: str = "") -> bool:
+    """Send one reminder to one user, at most once per dedupe key, through the notifications
+    (in the user's in-app list, and by e-mail unless the user chose in-app only; a notification
+    row per channel, retried when sending fails). True when sent now."""
     try:
         with transaction.atomic():
             ReminderSent.objects.create(dedupe_key=dedupe_key, user=user, subject=subject[:200])
     except IntegrityError:
         return False
-    if user.email:
-        transaction.on_commit(
-            lambda: send_mail(
-                subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False
-            )
-        )
+    notify_user(
+        user, kind="season_reminder", subject=subject, body=body, link=link, dedupe_key=dedupe_key
+    )
     return True
 
 
@@ -118,8 +116,9 @@ def reminders_send(year: int, today: dt.date) -> dict:
                 f"问题清单：{reverse('season:unit', args=[codes[agency_id], year])}"
             )
             key = f"season:{year}:{agency_id}:{int(consolidated)}:{left}"
+            link = reverse("season:unit", args=[codes[agency_id], year])
             sent = [
-                deliver_reminder(user, subject, body, key)
+                deliver_reminder(user, subject, body, key, link)
                 for user in recipients(agency_id, parents, memberships)
             ]
             if any(sent):

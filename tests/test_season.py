@@ -12,6 +12,7 @@ from django.urls import reverse
 from docx import Document
 
 from agencies.models import Agency, AgencyLevel, Role
+from notifications.models import Notification
 from reporting.circulars import circular_compute, circular_docx_bytes
 from reporting.models import PublishedReport
 from reporting.services import report_publish
@@ -275,6 +276,10 @@ def test_reminders_go_at_10_5_and_1_working_days_once_to_approver_and_supervisor
     report_publish(agency=tree["a"], year=YEAR, by=supervisor)  # published and clean
     assert chasing.reminders_send(YEAR, dt.date(2027, 1, 22))["sent"] == 0
     assert ReminderSent.objects.count() == 2
+    # through the notifications: in each user's in-app list too, with the link to the unit
+    in_app = Notification.objects.filter(kind="season_reminder", channel="in_app")
+    assert sorted(n.recipient_user.username for n in in_app) == ["a-approver", "season-sup"]
+    assert {n.link for n in in_app} == {"/season/units/ZD-A/2026/"}
 
 
 def test_the_monthly_circular_lists_units_past_their_deadline(tree, supervisor, client):

@@ -42,23 +42,30 @@ def _rates(setting: str | list[str]) -> list[Rate]:
     return [Rate.parse(text) for text in texts if text.strip()]
 
 
+def portal_limits_hit(request, *, submission: bool, data=None) -> int:
+    """Count one portal request against the limits; 0 if allowed, else the seconds to wait.
+    The JSON API (PortalThrottle) and the public pages (portal.views) both ask this, so a
+    client has one budget whichever door it uses."""
+    checks = [("portal-address", client_address(request), settings.PORTAL_RATE_ADDRESS)]
+    if submission:
+        checks += [
+            ("portal-identity", pseudonym(ident), settings.PORTAL_RATE_IDENTITY)
+            for ident in portal_identities(data)
+        ]
+        checks.append(("portal-global", "all", settings.PORTAL_RATE_GLOBAL))
+    for scope, ident, setting in checks:
+        for rate in _rates(setting):
+            wait = rate_hit(scope, ident, rate)
+            if wait:
+                return wait
+    return 0
+
+
 class PortalThrottle(BaseThrottle):
     def allow_request(self, request, view) -> bool:
-        self._wait = 0
-        checks = [("portal-address", client_address(request), settings.PORTAL_RATE_ADDRESS)]
-        if request.method == "POST" and getattr(view, "portal_submission", False):
-            checks += [
-                ("portal-identity", pseudonym(ident), settings.PORTAL_RATE_IDENTITY)
-                for ident in portal_identities(request.data)
-            ]
-            checks.append(("portal-global", "all", settings.PORTAL_RATE_GLOBAL))
-        for scope, ident, setting in checks:
-            for rate in _rates(setting):
-                wait = rate_hit(scope, ident, rate)
-                if wait:
-                    self._wait = wait
-                    return False
-        return True
+        submission = request.method == "POST" and getattr(view, "portal_submission", False)
+        self._wait = portal_limits_hit(request, submission=submission, data=request.data)
+        return not self._wait
 
     def wait(self) -> int:
         return self._wait

@@ -118,19 +118,36 @@ def case_register(
 
 
 @transaction.atomic
-def case_submit_online(*, agency: Agency, data: dict[str, Any]) -> Case:
-    """网上申请 through the public portal: no staff user; the portal confirms receipt to the
-    applicant on submission, which fixes the receipt date (Art. 31(3))."""
+def case_submit_online(
+    *,
+    agency: Agency,
+    data: dict[str, Any],
+    submitted_on: dt.date | None = None,
+    confirmed_on: dt.date | None = None,
+    tracking_code: str = "",
+    reason: str = "网上申请平台提交",
+) -> Case:
+    """网上申请 through the public portal: no staff user. The receipt date is the day both
+    sides confirm (Art. 31(3)): the day of submission when the portal confirms at once (the
+    default), or the day staff confirm a submission that waited (portal.Submission), which
+    then brings the tracking code the applicant was already given."""
     today = timezone.localdate()
     cleaned = intake_clean(
-        {**data, "channel": "online", "submitted_on": today, "confirmed_on": today}, today=today
+        {
+            **data,
+            "channel": "online",
+            "submitted_on": submitted_on or today,
+            "confirmed_on": confirmed_on or today,
+        },
+        today=today,
     )
     case = case_create(
         agency=agency,
         by=None,
         cleaned=cleaned,
         event_kind=EventKind.REGISTERED,
-        reason="网上申请平台提交",
+        reason=reason,
+        tracking_code=tracking_code,
     )
     case_repeat_flag(case=case, by=None)
     return case
@@ -144,6 +161,7 @@ def case_create(
     event_kind: str,
     reason: str = "",
     case_no: str = "",
+    tracking_code: str = "",
 ) -> Case:
     """Create an open case from cleaned intake values (callers validate and check roles)."""
     received_on: dt.date = cleaned["received_on"]
@@ -154,7 +172,7 @@ def case_create(
         agency=agency,
         year=received_on.year,
         case_no=case_no,
-        tracking_code=tracking_code_new(),
+        tracking_code=tracking_code or tracking_code_new(),
         created_by=by,
         **fields,
     )
@@ -550,6 +568,10 @@ def _refusal(case: Case, action: str) -> RuleViolation:
     return RuleViolation("不满足办理条件")
 
 
+# What an applicant may do on a case themself (the portal's online supplement, Art. 30).
+APPLICANT_ACTIONS = frozenset({"record_supplement"})
+
+
 # (kind, on, days, note) or, for an Art. 35 deferral, (kind, on, days, note, until)
 ClockSpec = list[tuple]
 
@@ -573,14 +595,18 @@ def case_act(
     check: Callable[[Case], Decided | None] | None = None,
     kwargs: dict[str, Any] | None = None,
     clock: ClockSpec | None = None,
+    by_applicant: bool = False,
 ) -> Case:
     """Run one transition: lock, permission, guards, transition, clock, deadline, history.
 
     `check(case)` runs on the locked case after the FSM's guards; it raises to refuse, and may
-    return what it `Decided` from the case (e.g. the closing date from the issued reply)."""
+    return what it `Decided` from the case (e.g. the closing date from the issued reply).
+    `by_applicant` (with `by` None): the applicant acts on the public portal, identified by
+    the tracking code and phone there; no staff role applies (only record_supplement)."""
     with transaction.atomic():
         case = _lock(case_id, expected_version)
-        _check_role(by, case.agency_id, action)
+        if not (by_applicant and by is None and action in APPLICANT_ACTIONS):
+            _check_role(by, case.agency_id, action)
         method = getattr(case, action)
         if not can_proceed(method):
             raise _refusal(case, action)
@@ -701,8 +727,10 @@ def case_record_supplement(
     on: dt.date | None = None,
     reason: str = "",
     expected_version: int | None = None,
+    by_applicant: bool = False,
 ) -> Case:
-    """收到补正 (Art. 30, 31): the reply period restarts from the day the supplement arrives."""
+    """收到补正 (Art. 30, 31): the reply period restarts from the day the supplement arrives.
+    Staff record it, or the applicant answers on the portal (`by_applicant`, `by` None)."""
     on = _on(on)
 
     def check(case: Case) -> None:
@@ -717,6 +745,7 @@ def case_record_supplement(
         check=check,
         kwargs={"on": on},
         clock=[(ClockKind.RESTART, on, 0, "收到补正")],
+        by_applicant=by_applicant,
     )
 
 
