@@ -17,7 +17,8 @@ from django.utils import timezone
 from agencies.models import Membership, Role
 from agencies.selectors import agency_subtree_ids
 from requests_app.models import OPEN_STATES, Case
-from requests_app.selectors import agency_unit_counts, case_approval_queue, case_due_soon_limit
+from requests_app.selectors import agency_unit_counts, case_approval_queue
+from requests_app.timeliness import due_soon_limit, due_soon_q, overdue_q
 from workcalendar.selectors import calendar_get
 
 from .services import notify_user
@@ -32,18 +33,14 @@ def _status_text(case: Case, today: dt.date, calendar) -> str:
 
 
 def digest_cases(today: dt.date, *, calendar=None) -> dict[int, list[Case]]:
-    """Per handler id: the open, running cases due within the configured working days
-    (counted on the work calendar, holidays skipped) or overdue, earliest first."""
+    """Per handler id: the open cases due within the configured working days (counted on the
+    work calendar, holidays skipped) or overdue, earliest first — overdue and due soon as
+    requests_app/timeliness.py defines them (a stopped clock whose deadline ran out before the
+    stop is overdue too)."""
     calendar = calendar or calendar_get(covering=today + dt.timedelta(days=90))
-    limit = case_due_soon_limit(today, settings.REMINDER_DUE_SOON_DAYS, calendar)
+    limit = due_soon_limit(today, settings.REMINDER_DUE_SOON_DAYS, calendar)
     cases = (
-        Case.objects.filter(
-            state__in=OPEN_STATES,
-            clock_stopped=False,
-            handler__isnull=False,
-            reply_due__isnull=False,
-            reply_due__lte=limit,
-        )
+        Case.objects.filter(overdue_q(today) | due_soon_q(today, limit), handler__isnull=False)
         .select_related("agency")
         .order_by("reply_due", "id")
     )
