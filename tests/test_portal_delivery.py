@@ -22,7 +22,6 @@ from requests_app.models import Case
 from requests_app.services import cases as svc
 
 from .helpers import close_via_approval
-from .letters_support import media_root  # noqa: F401
 from .portal_support import filing, fresh_limits  # noqa: F401
 
 pytestmark = [pytest.mark.usefixtures("fresh_limits"), pytest.mark.django_db(transaction=True)]

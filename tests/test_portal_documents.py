@@ -17,7 +17,6 @@ from letters.samples import reply_details
 from requests_app.services import cases as svc
 
 from .documents_support import KEEP_TEXT, MOBILE_A, multipage_pdf, pdftotext
-from .letters_support import media_root  # noqa: F401
 from .portal_support import fresh_limits  # noqa: F401
 from .test_portal_delivery import file_online, pdfs, smtp, subject  # noqa: F401
 

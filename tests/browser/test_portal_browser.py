@@ -15,7 +15,6 @@ from requests_app.models import Case, ClockEvent
 from requests_app.services import cases as svc
 from tests.conftest import valid_id_number
 from tests.helpers import close_via_approval
-from tests.letters_support import media_root  # noqa: F401
 from tests.portal_support import PNG, fresh_limits  # noqa: F401
 
 pytestmark = [
