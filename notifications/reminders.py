@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Membership, Role
@@ -36,11 +37,14 @@ def digest_cases(today: dt.date, *, calendar=None) -> dict[int, list[Case]]:
     """Per handler id: the open cases due within the configured working days (counted on the
     work calendar, holidays skipped) or overdue, earliest first — overdue and due soon as
     requests_app/timeliness.py defines them (a stopped clock whose deadline ran out before the
-    stop is overdue too)."""
+    stop is overdue too; a stopped clock is never "due soon", as on the worklist badge)."""
     calendar = calendar or calendar_get(covering=today + dt.timedelta(days=90))
     limit = due_soon_limit(today, settings.REMINDER_DUE_SOON_DAYS, calendar)
     cases = (
-        Case.objects.filter(overdue_q(today) | due_soon_q(today, limit), handler__isnull=False)
+        Case.objects.filter(
+            overdue_q(today) | (due_soon_q(today, limit) & Q(clock_stopped=False)),
+            handler__isnull=False,
+        )
         .select_related("agency")
         .order_by("reply_due", "id")
     )

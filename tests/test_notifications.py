@@ -182,3 +182,15 @@ def test_escalation_reaches_the_supervisors_above_once_per_case(
         kind="supervision", channel="in_app", recipient_user=staff["supervisor"]
     )
     assert "张店区人民政府：逾期 2 件" in supervision.body
+
+
+@time_machine.travel(TUESDAY, tick=False)
+def test_the_digest_lists_a_stopped_case_whose_deadline_ran_out_as_overdue(
+    city, staff, intake, handler
+):
+    """Overdue as requests_app/timeliness.py says (issue 12): a deadline that ran out before
+    the clock stopped stays overdue, in the digest as on the worklist badge."""
+    clerk = staff["clerk"]
+    ran_out = _case(city, clerk, intake, handler, dt.date(2026, 9, 25), clock_stopped=True)
+    grouped = reminders.digest_cases(dt.date(2026, 9, 29))
+    assert [c.pk for c in grouped[handler.pk]] == [ran_out.pk]
