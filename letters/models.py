@@ -68,7 +68,7 @@ class Letter(FSMModelMixin, models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="letters")
     kind = models.CharField("文书类型", max_length=30, choices=LetterKind.choices)
     outcome = models.CharField("答复结果", max_length=60, choices=Outcome.choices, blank=True)
-    # Protected (issue 12): changed only by the transitions below, run by letters/services.py.
+    # Protected (issue 12): changed only by the transitions below, run by letters/services/.
     state = FSMField(
         "状态",
         max_length=20,

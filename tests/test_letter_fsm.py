@@ -1,5 +1,5 @@
 """`Letter.state` is a protected FSM field (issue 12): draft → approved → issued only through
-the model's transitions (run by letters/services.py), never set directly."""
+the model's transitions (run by letters/services/), never set directly."""
 
 import datetime as dt
 

@@ -111,12 +111,12 @@ def test_the_claim_is_conditional_so_two_sweeps_never_issue_one_letter_twice(cit
 @time_machine.travel(TODAY, tick=False)
 def test_the_sweep_renders_a_letter_issued_but_not_rendered(city, staff, intake):
     case, letter = receipt_left_approved(city, staff, intake)
-    original = services.letter_render
-    services.letter_render = lambda **kwargs: Letter.objects.get(pk=kwargs["letter_id"])
+    original = services.issue.letter_render  # letter_issue looks it up in letters.services.issue
+    services.issue.letter_render = lambda **kwargs: Letter.objects.get(pk=kwargs["letter_id"])
     try:  # the worker died after the issue committed, before the render
         services.letter_issue(letter_id=letter.id, by=staff["clerk"])
     finally:
-        services.letter_render = original
+        services.issue.letter_render = original
     assert Letter.objects.get(pk=letter.pk).render_status == "pending"
     counts = letters_issue_outstanding()
     assert counts["generated"] == 1

@@ -152,12 +152,12 @@ def test_a_template_changed_behind_the_application_is_not_executed_at_render(cit
     refuses it unexecuted, the letter is marked failed and reported, the template refused."""
     template = smuggle(city, template_with("本机关特别提示。"))
     case, letter = receipt_approved(city, staff, intake)
-    original = services.letter_render
-    services.letter_render = lambda **kwargs: Letter.objects.get(pk=kwargs["letter_id"])
+    original = services.issue.letter_render  # letter_issue looks it up in letters.services.issue
+    services.issue.letter_render = lambda **kwargs: Letter.objects.get(pk=kwargs["letter_id"])
     try:  # issued; the render is still to come (a worker, the sweep)
         letter = services.letter_issue(letter_id=letter.id, by=staff["clerk"])
     finally:
-        services.letter_render = original
+        services.issue.letter_render = original
     assert letter.template_id == template.pk and letter.render_status == "pending"
     with open(template.file.path, "wb") as handle:  # smuggled in behind the upload check
         handle.write(template_with(PAYLOADS["subclasses"]))
