@@ -20,6 +20,7 @@ import io
 import re
 import shutil
 import subprocess
+import threading
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -146,6 +147,22 @@ def find_matches(text: str, patterns: Iterable[str], terms: Iterable[str] = ()) 
     return kept
 
 
+# PDFium is not thread-safe: two threads of one process inside it at once crash the process
+# (seen: a segmentation fault when the workbench's page images were fetched in parallel from a
+# threaded server). Every function here that touches pypdfium2 holds this lock; processes
+# (gunicorn workers, Celery) each have their own PDFium and run in parallel.
+PDFIUM_LOCK = threading.RLock()
+
+
+def pdfium_serialised(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with PDFIUM_LOCK:
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
 def _open(data: bytes) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(data)
@@ -153,6 +170,7 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         raise PdfUnreadable(str(exc)) from exc
 
 
+@pdfium_serialised
 def page_count(data: bytes) -> int:
     pdf = _open(data)
     try:
@@ -161,6 +179,7 @@ def page_count(data: bytes) -> int:
         pdf.close()
 
 
+@pdfium_serialised
 def page_sizes(data: bytes) -> list[tuple[float, float]]:
     pdf = _open(data)
     try:
@@ -198,6 +217,7 @@ def _match_boxes(textpage: pdfium.PdfTextPage, page: int, height: float, match: 
     ]
 
 
+@pdfium_serialised
 def detect(
     data: bytes, *, patterns: Iterable[str] = PATTERNS, terms: Iterable[str] = ()
 ) -> list[Box]:
@@ -219,6 +239,7 @@ def detect(
     return boxes
 
 
+@pdfium_serialised
 def page_text(data: bytes) -> list[str]:
     """The text of every page, as pypdfium2 reads it (for checks and tests)."""
     pdf = _open(data)
@@ -357,6 +378,7 @@ def _only_own_pages(out: pikepdf.Pdf) -> None:
             raise RedactionLeak("a page of the original is still referenced")
 
 
+@pdfium_serialised
 def redact(data: bytes, boxes: Iterable[Box], *, dpi: int = RENDER_DPI) -> bytes:
     """The released PDF: pages with boxes rebuilt from their burnt image, the others copied with
     their text; no document information, no XMP metadata, no outline, no forms.
@@ -394,6 +416,7 @@ def redact(data: bytes, boxes: Iterable[Box], *, dpi: int = RENDER_DPI) -> bytes
         out.close()
 
 
+@pdfium_serialised
 def page_png(data: bytes, index: int, *, dpi: int = PREVIEW_DPI) -> bytes:
     """One page as a PNG image (the workbench shows these with the boxes over them)."""
     pdf = _open(data)

@@ -2,6 +2,9 @@
 redaction checked by two independent readers (poppler's pdftotext, pypdfium2)."""
 
 import io
+import os
+import subprocess
+import sys
 
 import pikepdf
 import pypdfium2 as pdfium
@@ -173,3 +176,48 @@ def test_links_to_a_redacted_page_do_not_drag_its_text_along():
     annots = out.pages[1].obj.Annots
     assert len(annots) == 1 and str(annots[0].A.URI) == "https://example.org/"
     assert "Page 2 public text" in pdftotext(released, page=2)
+
+
+CONCURRENT_SCRIPT = """
+import sys, threading
+import django
+django.setup()
+from documents import engine
+from tests.documents_support import multipage_pdf
+
+data = multipage_pdf(4)
+errors = []
+
+def work():
+    try:
+        for _ in range(15):
+            for index in range(4):
+                engine.page_png(data, index, dpi=40)
+            engine.detect(data)
+    except Exception as exc:  # an exception is a failure too, not only a crash
+        errors.append(repr(exc))
+
+threads = [threading.Thread(target=work) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print("errors", len(errors), errors[:1])
+sys.exit(1 if errors else 0)
+"""
+
+
+def test_pdfium_is_used_by_one_thread_at_a_time():
+    """PDFium is not thread-safe: the workbench's page images fetched in parallel from a threaded
+    server once crashed the process. Eight threads previewing and detecting at once must finish
+    (in a child process, so a crash fails this test instead of killing the test run)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", CONCURRENT_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    assert done.returncode == 0, (done.returncode, done.stdout, done.stderr[-2000:])
