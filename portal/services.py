@@ -5,7 +5,6 @@ and electronic delivery of issued letters. Views stay thin; every rule is here o
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import re
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from agencies.selectors import user_has_role
 from common.errors import MSG_NOT_PERMITTED, RuleViolation
 from documents.models import Document
 from documents.public import open_released_file, release_attachments, released_documents
+from documents.services import sha256_of
 from letters.models import Letter, LetterKind, LetterState, RenderStatus
 from letters.services import (
     delivery_download_record,
@@ -277,7 +277,7 @@ def tracking_document_pdf(*, case: Case, document_id: int) -> tuple[Document, by
         raise Document.DoesNotExist
     with open_released_file(document) as handle:
         data = handle.read()
-    if hashlib.sha256(data).hexdigest() != document.sha256:
+    if sha256_of(data) != document.sha256:
         raise RuleViolation(MSG_DOCUMENT_TAMPERED)
     return document, data
 

@@ -14,11 +14,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.downloads import file_download
 from common.errors import RuleViolation
 from common.net import client_address
 from common.ratelimit import Rate, rate_hit
 from documents.models import Document
+from documents.public import release_filename
 from letters.models import Letter
+from letters.selectors import letter_download_name
 from requests_app.api.throttling import portal_limits_hit
 from requests_app.models import ApplicantType, Case, DeliveryMethod, InformationForm
 
@@ -171,9 +174,7 @@ def letter_download(request, public_id):
         letter, data = services.tracking_letter_pdf(case=found, letter_public_id=public_id)
     except Letter.DoesNotExist as exc:
         raise Http404 from exc
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{letter.pk}-{letter.kind}.pdf"'
-    return response
+    return file_download(data, letter_download_name(letter, "pdf"), "application/pdf")
 
 
 @portal_limited(count_get=True)
@@ -189,9 +190,7 @@ def document_download(request, pk: int):
     except RuleViolation as exc:
         messages.error(request, exc.message)
         return redirect("portal:status")
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.pdf"'
-    return response
+    return file_download(data, release_filename(document), "application/pdf")
 
 
 @require_POST

@@ -17,6 +17,7 @@ from letters.samples import reply_details
 from requests_app.services import cases as svc
 
 from .documents_support import KEEP_TEXT, MOBILE_A, multipage_pdf, pdftotext
+from .helpers import download_filename
 from .portal_support import fresh_limits  # noqa: F401
 from .test_portal_delivery import file_online, pdfs, smtp, subject  # noqa: F401
 
@@ -84,6 +85,7 @@ def test_the_tracking_page_serves_released_documents_and_refuses_a_changed_file(
     assert link in page and "公开文件《维修资金》（2页）" in page
     response = client.get(link)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert download_filename(response) == release_filename(document)  # named for people
     with document.redacted.open("rb") as handle:
         assert response.content == handle.read()
     with document.original.open("rb") as handle:
