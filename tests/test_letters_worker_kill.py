@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from requests_app.models import CaseEvent
 from requests_app.services import cases as svc
 
 from .letters_support import docx_text
+from .worker_support import process_stop, worker_start
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
 
@@ -37,32 +37,11 @@ def clerks_sign_off_receipts(city):
 
 
 def start_worker(url: str, log: Path) -> subprocess.Popen:
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": url,
-        "CELERY_EAGER": "false",
-        "MEDIA_ROOT": settings.MEDIA_ROOT,
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--loglevel=INFO", "-n", f"{QUEUE}-{time.monotonic_ns()}@%h", "-Q", QUEUE],
-        cwd=Path(__file__).resolve().parent.parent,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    return worker_start(QUEUE, log, REDIS_URL=url, MEDIA_ROOT=str(settings.MEDIA_ROOT))
 
 
 def stop(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+    process_stop(worker, timeout=20)
 
 
 def dispatch(task, *args, **kwargs):

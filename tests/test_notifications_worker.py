@@ -5,8 +5,6 @@ working days across the National Day week (and the overdue one), and sent twice 
 import datetime as dt
 import os
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,8 @@ from config.celery import app
 from notifications.models import Notification
 from requests_app.models import Case
 from requests_app.services import cases as svc
+
+from .worker_support import process_stop, worker_start
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
 
@@ -34,34 +34,19 @@ def not_eager():
 
 
 def start_worker(url: str, var_dir: Path, log: Path) -> subprocess.Popen:
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": url,
-        "CELERY_EAGER": "false",
-        "VAR_DIR": str(var_dir),  # the default mail backend writes into var/mail/
-        "MEDIA_ROOT": str(var_dir / "media"),
-    }
-    env.pop("EMAIL_URL", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--loglevel=INFO", "-n", f"{QUEUE}-{time.monotonic_ns()}@%h", "-Q", QUEUE],
-        cwd=Path(__file__).resolve().parent.parent,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    # no EMAIL_URL: the default mail backend writes into VAR_DIR/mail/
+    return worker_start(
+        QUEUE,
+        log,
+        REDIS_URL=url,
+        VAR_DIR=str(var_dir),
+        MEDIA_ROOT=str(var_dir / "media"),
+        EMAIL_URL="",
+    )
 
 
 def stop(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+    process_stop(worker, timeout=20)
 
 
 def case_due(city, clerk, intake, handler, due: dt.date) -> Case:

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.management import call_command
 
 from agencies.models import Agency, AgencyLevel, Role
@@ -28,9 +27,9 @@ from season.models import Draft, SeasonRun, UnitSweep
 from .conftest import make_user
 from .season_support import close_with_reply, plant_closed_without_reply, plant_overdue
 from .test_reporting_support import make_case
+from .worker_support import celery_env, process_start, process_stop
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
-ROOT = Path(__file__).resolve().parent.parent
 TRAVEL_TO = dt.datetime(2027, 1, 4, 6, 29, 55, tzinfo=ZoneInfo("Asia/Shanghai"))
 GENERATED = 2000
 # Runs a celery command with the process's clock moved (time_machine, ticking).
@@ -44,30 +43,16 @@ TRAVEL = (
 
 
 def start(args: list[str], log: Path) -> subprocess.Popen:
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_EAGER": "false",
-    }
-    assert env.get("REDIS_URL"), "REDIS_URL is needed for the real worker"
-    return subprocess.Popen(
+    assert os.environ.get("REDIS_URL"), "REDIS_URL is needed for the real worker"
+    return process_start(
         [sys.executable, "-c", TRAVEL, TRAVEL_TO.isoformat(), "-A", "config", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
+        log,
+        celery_env(),
     )
 
 
 def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    process_stop(process)
 
 
 def generated_tree(supervisor_user) -> list[Agency]:
